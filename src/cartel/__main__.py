@@ -1,0 +1,3 @@
+from cartel.cli import main
+
+main()

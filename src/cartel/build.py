@@ -1,0 +1,93 @@
+"""The build pipeline: config → scan → parse → link → render → emit.
+
+A thin orchestration: each stage is a pure function of what the previous
+ones returned; diagnostics from all of them are gathered in one list.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from cartel.config import Config, load_config
+from cartel.diagnostics import Diagnostic, Severity
+from cartel.emit import check_output_dir, emit_site, robots, sitemap
+from cartel.link import Site, link_site
+from cartel.parse import Note, parse_note
+from cartel.render import Page, render_site, static_files
+from cartel.scan import ScanResult, scan_vault
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did, for the command to report."""
+
+    output: Path
+    pages: int
+    diagnostics: tuple[Diagnostic, ...]
+    seconds: float
+
+    def count(self, severity: Severity) -> int:
+        """How many diagnostics of a severity."""
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def load_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress) -> tuple[Config, ScanResult, Site]:
+    """config, scan, parse and link: everything `check` and `build` share."""
+    config = load_config(vault)
+    scanned = scan_vault(config, output)
+    notes = parse_all([s for s in scanned.sources if s.kind == "note"], config, progress)
+    site = link_site(notes, scanned.sources, config)
+    return config, scanned, site
+
+
+def parse_all(sources, config: Config, progress: Progress = _no_progress) -> list[Note]:
+    """Parse every note source."""
+    notes = []
+    total = len(sources)
+    for i, source in enumerate(sources, 1):
+        notes.append(parse_note(source, config))
+        if i % 200 == 0 or i == total:
+            progress("parse", i, total)
+    return notes
+
+
+def collect_diagnostics(config: Config, scanned: ScanResult, site: Site) -> tuple[Diagnostic, ...]:
+    """Every diagnostic of the stages up to link, drafts' own included."""
+    found = list(config.diagnostics) + list(scanned.diagnostics) + list(site.diagnostics)
+    for note in site.notes:
+        found.extend(note.diagnostics)
+    return tuple(found)
+
+
+def build_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress) -> BuildResult:
+    """Build the vault into `output` (default `VAULT/_site`), atomically."""
+    started = time.perf_counter()
+    vault = Path(vault).resolve()
+    output = Path(output).resolve() if output else vault / "_site"
+    check_output_dir(vault, output)
+    config, scanned, site = load_site(vault, output, progress)
+    pages = render_site(site)
+    progress("render", len(pages), len(pages))
+    extra = site_files(site, pages, config)
+    data = {s.path: s.data for s in scanned.sources}
+    emit_site(site, pages, data, extra, output)
+    progress("emit", 1, 1)
+    diagnostics = collect_diagnostics(config, scanned, site)
+    return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
+
+
+def site_files(site: Site, pages: tuple[Page, ...], config: Config) -> dict[str, bytes]:
+    """Site-wide outputs besides pages: theme static files, sitemap, robots."""
+    extra = {f"_cartel/{name}": data for name, data in static_files(config).items()}
+    extra["sitemap.xml"] = sitemap(site, pages)
+    extra["robots.txt"] = robots(site)
+    return extra

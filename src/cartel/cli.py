@@ -1,0 +1,125 @@
+"""The `cartel` command: thin commands over the pipeline stages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape as rich_escape
+
+from cartel import __version__
+from cartel.diagnostics import Diagnostic, Severity, format_github, format_json, sort_diagnostics
+from cartel.emit import OutputRefused
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def print_diagnostics(console: Console, diagnostics, fmt: str = "text") -> None:
+    """Diagnostics grouped by file, compiler style; or JSON; or GitHub annotations."""
+    ordered = sort_diagnostics(diagnostics)
+    if fmt == "json":
+        click.echo(format_json(ordered))
+        return
+    if fmt == "github":
+        for d in ordered:
+            click.echo(format_github(d))
+        return
+    for d in ordered:
+        console.print(f"[bold]{_escape(d.path)}:{d.line}:{d.column}:[/bold] [{SEVERITY_STYLE[d.severity]}]{d.severity.value}"
+                      f"{_escape('[' + d.rule + ']')}[/] {_escape(d.message)}", highlight=False, soft_wrap=True)
+        if d.hint:
+            console.print(f"  [dim]hint:[/dim] {_escape(d.hint)}", highlight=False, soft_wrap=True)
+
+
+def _escape(text: str) -> str:
+    return rich_escape(text)
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False)
+
+
+class _LazyProgress:
+    """A progress bar that appears only on a terminal, outside CI, once a build passes a second."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.enabled = console.is_terminal and not os.environ.get("CI")
+        self.started = time.perf_counter()
+        self.bar = None
+        self.task = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.perf_counter() - self.started < 1.0:
+                return
+            from rich.progress import Progress
+
+            self.bar = Progress(console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(stage, total=total)
+        self.bar.update(self.task, description=stage, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cartel")
+def main() -> None:
+    """cartel: publish a curated resource platform from a folder of notes."""
+
+
+@main.command()
+@click.argument("vault", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output folder (default: VAULT/_site).")
+@click.option("--strict", is_flag=True, help="Exit with 1 on warnings too.")
+def build(vault: Path, output: Path | None, strict: bool) -> None:
+    """Build the vault into a static website."""
+    from cartel.build import build_site
+
+    if not vault.is_dir():
+        raise click.BadParameter(f"{vault} is not a folder", param_hint="VAULT")
+    err = _console(stderr=True)
+    progress = _LazyProgress(err)
+    try:
+        result = build_site(vault, output, progress)
+    except OutputRefused as refusal:
+        progress.close()
+        err.print(f"[bold red]error:[/] {_escape(str(refusal))}")
+        sys.exit(2)
+    progress.close()
+    print_diagnostics(err, result.diagnostics)
+    errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
+    err.print(f"{result.pages} pages written to {_escape(str(result.output))}, "
+              f"{warnings} warning{'s' * (warnings != 1)}, {errors} error{'s' * (errors != 1)}, "
+              f"{result.seconds:.2f} s")
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def new(directory: Path) -> None:
+    """Create a new vault with templates and sample notes."""
+    if directory.exists() and any(directory.iterdir()):
+        _console(stderr=True).print(f"[bold red]error:[/] {_escape(str(directory))} exists and is not empty; "
+                                    "cartel new only creates a new folder")
+        sys.exit(2)
+    skeleton = resources.files("cartel") / "skeleton"
+    with resources.as_file(skeleton) as source:
+        shutil.copytree(source, directory, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    click.echo(f"New vault in {directory}. Build it with: cartel build {directory}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Stage `emit`: pages, assets and site-wide files written to the output folder.
+
+A build writes into a temporary sibling folder and swaps it in, so a failed
+or killed build leaves the last good site in place. cartel only ever
+replaces a folder it created itself (it carries a marker file).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from cartel.link import Site
+from cartel.render import Page
+
+MARKER = ".cartel-output"
+
+
+class OutputRefused(Exception):
+    """The output folder is one cartel must not replace."""
+
+
+@dataclass(frozen=True)
+class EmitResult:
+    """What was written."""
+
+    output: Path
+    pages: int
+    files: int
+
+
+def check_output_dir(vault: Path, output: Path) -> None:
+    """Refuse an output that is the vault, contains it, or holds files cartel did not write."""
+    vault, output = vault.resolve(), output.resolve()
+    if output == vault or vault.is_relative_to(output):
+        raise OutputRefused(f"the output folder {output} is the vault or contains it; choose another folder with -o")
+    if output.is_symlink():
+        raise OutputRefused(f"the output folder {output} is a symbolic link; choose a real folder")
+    if output.exists():
+        if not output.is_dir():
+            raise OutputRefused(f"the output path {output} is a file, not a folder")
+        if any(output.iterdir()) and not (output / MARKER).is_file():
+            raise OutputRefused(f"the output folder {output} is not empty and was not created by cartel; "
+                                "cartel will not delete files it did not write: choose an empty or new folder")
+
+
+def output_path(url: str) -> str:
+    """`/a/b/` → `a/b/index.html`; `/404.html` stays a file."""
+    path = url.lstrip("/")
+    if not path or path.endswith("/"):
+        return path + "index.html"
+    return path
+
+
+def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes], output: Path) -> EmitResult:
+    """Write everything into a temporary folder, then swap it with `output`."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
+    try:
+        files = write_tree(staging, site, pages, sources, extra_files)
+        swap_in(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return EmitResult(output, len(pages), files)
+
+
+def write_tree(root: Path, site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]) -> int:
+    """All files of the site under `root`; returns how many."""
+    count = 0
+    made: set[Path] = set()
+
+    def write(relative: str, data: bytes) -> None:
+        nonlocal count
+        target = safe_join(root, relative)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+        count += 1
+
+    for page in pages:
+        write(output_path(page.url), page.html.encode("utf-8"))
+    for path in site.assets:
+        write(site.urls[path].lstrip("/"), sources[path])
+    for name, data in sorted(extra_files.items()):
+        write(name, data)
+    write(MARKER, b"This folder is written by cartel; it is replaced on every build.\n")
+    return count
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing anything that would land outside `root`."""
+    parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
+    if any(p == ".." or "\x00" in p for p in parts) or not parts:
+        raise ValueError(f"unsafe output path {relative!r}")
+    return root.joinpath(*parts)
+
+
+def swap_in(staging: Path, output: Path) -> None:
+    """Replace `output` with `staging` with two renames; the old tree is removed last."""
+    staging.chmod(0o755)
+    if not output.exists():
+        os.replace(staging, output)
+        return
+    retired = output.parent / f".{output.name}.old-{os.getpid()}"
+    os.replace(output, retired)
+    os.replace(staging, output)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def sitemap(site: Site, pages: tuple[Page, ...]) -> bytes:
+    """`sitemap.xml` of every page, with `lastmod` where the note has a date."""
+    base = site.config.base_url
+    dates = {site.urls[n.path]: n.date for n in site.notes}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page in pages:
+        if page.kind == "404":
+            continue
+        lastmod = dates.get(page.url, "")
+        lines.append(f"<url><loc>{xml_escape(base + page.url)}</loc>"
+                     + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    """`robots.txt` allowing everything and naming the sitemap."""
+    text = "User-agent: *\nAllow: /\n"
+    if site.config.base_url:
+        text += f"Sitemap: {site.config.base_url}/sitemap.xml\n"
+    return text.encode("utf-8")

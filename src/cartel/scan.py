@@ -1,0 +1,185 @@
+"""Stage `scan`: the vault folder becomes a tuple of `Source` files.
+
+Owns what is published (ignore and draft globs) and how bytes become text
+(UTF-8 with or without BOM, UTF-16 with BOM, cp1252 as a fallback).
+Symbolic links are never followed, so nothing outside the vault is read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cartel.config import Config
+from cartel.diagnostics import Diagnostic, Severity, diag
+
+NOTE_SUFFIXES = (".md", ".markdown")
+DATA_SUFFIXES = (".csv",)
+MAX_NOTE_BYTES = 8 * 1024 * 1024
+MAX_ASSET_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of the vault, as read once."""
+
+    path: str          # vault-relative, POSIX separators, NFC
+    kind: str          # "note", "asset" or "data"
+    draft: bool
+    data: bytes
+    mtime: float
+    digest: str        # sha256 of the bytes
+    text: str = ""     # decoded text for notes and data
+
+    @property
+    def stem(self) -> str:
+        """File name without its extension."""
+        name = self.path.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0] if "." in name else name
+
+    @property
+    def folder(self) -> str:
+        """The vault-relative folder, '' at the root."""
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What scan hands to parse."""
+
+    sources: tuple[Source, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> re.Pattern:
+    """Translate a vault glob (`**` any depth, `*` within a name) to a regex."""
+    pattern = unicodedata.normalize("NFC", pattern.strip().strip("/"))
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(out)
+    # "Folder/**" also matches the folder itself; a bare name matches at any depth.
+    if "/" not in pattern and "*" not in pattern:
+        body = "(?:.*/)?" + body
+    return re.compile(f"^{body}(?:/.*)?$")
+
+
+def matches_any(path: str, patterns: tuple[str, ...]) -> bool:
+    """True when the vault-relative path matches one of the globs."""
+    return any(glob_regex(p).match(path) for p in patterns)
+
+
+def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
+    """Read every published file of the vault, in a deterministic order."""
+    root = config.root
+    sources: list[Source] = []
+    problems: list[Diagnostic] = []
+    skip_dirs = {output_dir.resolve()} if output_dir else set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        rel_dir = _rel(here, root)
+        dirnames[:] = sorted(d for d in dirnames if _keep_dir(here / d, _join(rel_dir, d), config, skip_dirs, problems))
+        for name in sorted(filenames):
+            rel = _join(rel_dir, name)
+            if name.startswith(".") or matches_any(rel, config.ignore):
+                continue
+            source = _read_source(here / name, rel, config, problems)
+            if source is not None:
+                sources.append(source)
+    sources.sort(key=lambda s: s.path)
+    return ScanResult(tuple(sources), tuple(problems))
+
+
+def _keep_dir(path: Path, rel: str, config: Config, skip_dirs: set, problems: list) -> bool:
+    if path.is_symlink():
+        problems.append(diag(rel, 1, "symlink-skipped", Severity.WARNING,
+                             "symbolic link to a folder not followed", "move the folder into the vault instead of linking it"))
+        return False
+    if path.name.startswith(".") or matches_any(rel, config.ignore):
+        return False
+    return not (skip_dirs and path.resolve() in skip_dirs)
+
+
+def _rel(path: Path, root: Path) -> str:
+    rel = os.path.relpath(path, root)
+    return "" if rel == "." else unicodedata.normalize("NFC", rel.replace(os.sep, "/"))
+
+
+def _join(folder: str, name: str) -> str:
+    name = unicodedata.normalize("NFC", name)
+    return f"{folder}/{name}" if folder else name
+
+
+def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source | None:
+    if path.is_symlink():
+        problems.append(diag(rel, 1, "symlink-skipped", Severity.WARNING,
+                             "symbolic link not followed", "copy the file into the vault instead of linking it"))
+        return None
+    suffix = path.suffix.lower()
+    kind = "note" if suffix in NOTE_SUFFIXES else "data" if suffix in DATA_SUFFIXES else "asset"
+    try:
+        stat = path.stat()
+        limit = MAX_NOTE_BYTES if kind != "asset" else MAX_ASSET_BYTES
+        if stat.st_size > limit:
+            problems.append(diag(rel, 1, "file-too-large", Severity.ERROR,
+                                 f"file is {stat.st_size // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit; not published",
+                                 "split the note or move large files out of the vault"))
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(diag(rel, 1, "file-unreadable", Severity.ERROR, f"cannot read file: {error.strerror}", "check the file's permissions"))
+        return None
+    text = ""
+    if kind != "asset":
+        text, problem = decode_text(data, rel)
+        if problem:
+            problems.append(problem)
+    draft = matches_any(rel, config.drafts)
+    return Source(rel, kind, draft, data, stat.st_mtime, hashlib.sha256(data).hexdigest(), text)
+
+
+def decode_text(data: bytes, rel: str) -> tuple[str, Diagnostic | None]:
+    """Bytes to text: UTF-8 (BOM dropped), UTF-16 with BOM, else cp1252 with a diagnostic."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+        return _clean(text), diag(rel, 1, "encoding", Severity.WARNING, "file is UTF-16; read as such",
+                                  "save the file as UTF-8 (Obsidian's default)")
+    try:
+        return _clean(data.decode("utf-8")), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        text = data.decode("cp1252", errors="replace")
+        return _clean(text), diag(rel, line, "encoding", Severity.WARNING, "file is not UTF-8; read as Windows-1252 (cp1252)",
+                                  "save the file as UTF-8 (Obsidian's default) to be sure accents are right")
+
+
+def _clean(text: str) -> str:
+    """Normalise line ends and drop NUL bytes, which no note means to contain."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text

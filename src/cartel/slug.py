@@ -1,0 +1,25 @@
+"""Slugs for URLs and heading anchors: one function, used on both sides of a link."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "ł": "l"})
+
+
+def slugify(text: str, fallback: str = "note") -> str:
+    """Lower-case ASCII, accents stripped, runs of anything else turned into `-`.
+
+    Always returns a safe path part: never empty, never `.` or `..`, no `/`.
+    """
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    slug = _NON_WORD.sub("-", text).strip("-")
+    return slug[:120].rstrip("-") or fallback
+
+
+def normalize_name(text: str) -> str:
+    """The key link targets and file names are compared by: NFC, case-folded."""
+    return unicodedata.normalize("NFC", text).casefold().strip()
