@@ -79,15 +79,35 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     progress("render", len(pages), len(pages))
     extra = site_files(site, pages, config)
     data = {s.path: s.data for s in scanned.sources}
-    emit_site(site, pages, data, extra, output)
+    emit_site(site, pages, data, extra, output, TREE_EMITTERS)
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
 
 
 def site_files(site: Site, pages: tuple[Page, ...], config: Config) -> dict[str, bytes]:
-    """Site-wide outputs besides pages: theme static files, sitemap, robots."""
-    extra = {f"_cartel/{name}": data for name, data in static_files(config).items()}
-    extra["sitemap.xml"] = sitemap(site, pages)
-    extra["robots.txt"] = robots(site)
+    """Site-wide outputs besides pages, from every registered emitter."""
+    extra: dict[str, bytes] = {}
+    for emitter in EMITTERS:
+        extra.update(emitter(site, pages))
     return extra
+
+
+def theme_static(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
+    """The theme's static files under `/_cartel/`."""
+    return {f"_cartel/{name}": data for name, data in static_files(site.config).items()}
+
+
+def sitemap_and_robots(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
+    """`sitemap.xml` and `robots.txt`."""
+    return {"sitemap.xml": sitemap(site, pages), "robots.txt": robots(site)}
+
+
+# Site-wide emitters: each maps (site, pages) to {output path: bytes}. Adding an output is adding one here.
+EMITTERS: list[Callable[[Site, tuple[Page, ...]], dict[str, bytes]]] = [
+    theme_static,
+    sitemap_and_robots,
+]
+
+# Emitters that need the written tree (the search index reads the final pages): (site, pages, staging folder).
+TREE_EMITTERS: list[Callable[[Site, tuple[Page, ...], Path], None]] = []

@@ -56,13 +56,16 @@ def output_path(url: str) -> str:
     return path
 
 
-def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes], output: Path) -> EmitResult:
-    """Write everything into a temporary folder, then swap it with `output`."""
+def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes], output: Path,
+              tree_emitters=()) -> EmitResult:
+    """Write everything into a temporary folder, run the tree emitters on it, then swap it with `output`."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
     try:
         files = write_tree(staging, site, pages, sources, extra_files)
+        for emitter in tree_emitters:
+            emitter(site, pages, staging)
         swap_in(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

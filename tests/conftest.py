@@ -1,0 +1,59 @@
+"""Shared test helpers: write a vault from a dict, build it, read its output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cartel.build import build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo"
+VAULTS = Path(__file__).resolve().parent / "vaults"
+
+
+def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Create `root` with each file (text written as UTF-8, bytes as is)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+class Built:
+    """A built vault: the result plus helpers to read pages."""
+
+    def __init__(self, vault: Path, output: Path, result):
+        self.vault, self.output, self.result = vault, output, result
+
+    def html(self, url: str) -> str:
+        """The HTML of the page at `url`."""
+        path = url.lstrip("/")
+        path = path + "index.html" if (not path or path.endswith("/")) else path
+        return (self.output / path).read_text(encoding="utf-8")
+
+    def rules(self) -> list[str]:
+        """The rule ids of all diagnostics."""
+        return [d.rule for d in self.result.diagnostics]
+
+    def diagnostics(self, rule: str):
+        """Diagnostics of one rule."""
+        return [d for d in self.result.diagnostics if d.rule == rule]
+
+
+@pytest.fixture
+def build_vault(tmp_path):
+    """Factory: build_vault({"Note.md": "..."}) -> Built."""
+
+    def factory(files: dict[str, str | bytes], name: str = "vault") -> Built:
+        vault = write_vault(tmp_path / name, files)
+        output = tmp_path / f"{name}-out"
+        return Built(vault, output, build_site(vault, output))
+
+    return factory
