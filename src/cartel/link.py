@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity, diag
+from cartel.model import Question, Resource, parse_question, parse_resource
 from cartel.parse import Note
 from cartel.parse.markdown import Link
 from cartel.scan import Source
@@ -48,6 +49,9 @@ class Site:
     backlinks: dict = field(default_factory=dict, hash=False, compare=False)  # note path -> tuple[path]
     tags: dict = field(default_factory=dict, hash=False, compare=False)       # tag -> tuple[path]
     drafts: tuple[str, ...] = ()
+    questions: dict = field(default_factory=dict, hash=False, compare=False)   # path -> Question
+    resources: dict = field(default_factory=dict, hash=False, compare=False)   # path -> Resource
+    appears_in: dict = field(default_factory=dict, hash=False, compare=False)  # resource path -> ((question path, rank), ...)
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def url_of(self, path: str) -> str:
@@ -73,8 +77,22 @@ def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...],
     for note in published:
         for tag in note.tags:
             tags[tag].append(note.path)
+    questions = {n.path: parse_question(n) for n in published if n.type == "question"}
+    resources = {n.path: parse_resource(n) for n in published if n.type == "resource"}
     return Site(config, published, by_path, urls, assets, targets, backlinks,
-                {t: tuple(p) for t, p in sorted(tags.items())}, drafts, tuple(problems))
+                {t: tuple(p) for t, p in sorted(tags.items())}, drafts,
+                questions, resources, _appears_in(questions, targets), tuple(problems))
+
+
+def _appears_in(questions: dict[str, Question], targets: dict) -> dict[str, tuple[tuple[str, int], ...]]:
+    """For each note a question ranks: the questions that rank it, with the rank."""
+    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for path, question in sorted(questions.items()):
+        for item in question.ranked:
+            target = targets[path][item.link]
+            if target.status == "note" and target.path != path:
+                found[target.path].append((path, item.rank))
+    return {path: tuple(entries) for path, entries in found.items()}
 
 
 # -- URLs ------------------------------------------------------------------

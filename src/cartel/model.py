@@ -1,0 +1,178 @@
+"""The resource-platform model: what a question note and a resource note say.
+
+A question answers in a few lines (its *lead*), then ranks resources in an
+ordered list whose items begin with a link (the text after the link is the
+question's summary of it), then points to related questions ("Voir
+également", "Ressources similaires"). A resource note names its source (the
+first link in a heading, or a `source:` key), summarises it (first
+paragraph), lists key points under "A retenir" and gives its context.
+Pure functions of one `Note`: numbering as written is ignored, rank is position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from cartel.parse import Note
+from cartel.parse.markdown import Block
+
+_RELATED = re.compile(r"^\W*(voir (é|e)galement|voir aussi|ressources? similaires?|questions? similaires?|see also)\b", re.I)
+_KEY_POINTS = re.compile(r"^\W*(a|à|À) retenir\b|^\W*key points?\b|^\W*en bref\b", re.I)
+_CONTEXT = re.compile(r"^\W*contexte\b|^\W*context\b", re.I)
+_ITEM_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
+
+
+@dataclass(frozen=True)
+class RankedItem:
+    """One ranked entry of a question."""
+
+    rank: int
+    link: int              # index into the note's links
+    summary: str           # the question's own Markdown summary of the resource
+    line: int              # 1-based line in the body
+    number: int | None     # the number as written
+
+
+@dataclass(frozen=True)
+class Question:
+    """The parts of a question note."""
+
+    lead: str                        # plain text of the answer before the ranked list
+    ranked: tuple[RankedItem, ...]
+    related: tuple[int, ...]         # link indices of related questions
+    list_start: int = -1             # byte range of the ranked list in the body
+    list_end: int = -1
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The parts of a resource note."""
+
+    source_url: str
+    source_link: int                 # index of the source link, -1 when it comes from `source:`
+    summary: str
+    key_points: tuple[str, ...]      # Markdown of each point
+    context: str
+    has_key_points: bool
+
+
+def parse_question(note: Note) -> Question:
+    """Lead, ranked resources and related questions of a question note."""
+    body = note.body
+    data = body.text.encode("utf-8")
+    ranked_list = _ranked_list(note)
+    ranked: list[RankedItem] = []
+    if ranked_list is not None:
+        for item in body.items:
+            if item.depth == 1 and ranked_list.start <= item.start < ranked_list.end and item.first_link >= 0:
+                link = body.links[item.first_link]
+                summary = _summary_after(data, link.end, item.end)
+                ranked.append(RankedItem(len(ranked) + 1, item.first_link, summary, item.line, item.number))
+    lead_blocks = [b for b in body.blocks if b.kind == "paragraph" and (ranked_list is None or b.end <= ranked_list.start)]
+    lead = " ".join(b.text for b in lead_blocks if not _RELATED.match(b.text))
+    return Question(lead, tuple(ranked), _related_links(note),
+                    ranked_list.start if ranked_list else -1, ranked_list.end if ranked_list else -1)
+
+
+def _ranked_list(note: Note) -> Block | None:
+    """The first top-level list whose items begin with links, preferring ordered lists."""
+    body = note.body
+    candidates = []
+    for block in body.blocks:
+        if block.kind != "list":
+            continue
+        items = [i for i in body.items if i.depth == 1 and block.start <= i.start < block.end]
+        if items and sum(1 for i in items if i.first_link >= 0) * 2 >= len(items):
+            candidates.append((not items[0].ordered, block))
+    if not candidates:
+        return None
+    ordered = [b for unordered, b in candidates if not unordered]
+    return ordered[0] if ordered else candidates[0][1]
+
+
+def _summary_after(data: bytes, start: int, end: int) -> str:
+    """The item's text after its link, as Markdown: sub-bullet markers and indentation dropped."""
+    text = data[start:end].decode("utf-8", "replace")
+    lines = []
+    for line in text.split("\n"):
+        line = _ITEM_MARKER.sub("", line, count=1) if not lines and line.strip().startswith(("-", "*", "+")) else line
+        line = line.strip()
+        if line.startswith(("- ", "* ", "+ ")):
+            line = line[2:].strip()
+        if line:
+            lines.append(line)
+    summary = " ".join(lines)
+    return re.sub(r"^[\s\-–—:]+", "", summary).strip()
+
+
+def _related_links(note: Note) -> tuple[int, ...]:
+    """Links in a "Voir également" paragraph, or under such a heading until the next heading."""
+    body = note.body
+    ranges = []
+    headings = list(body.headings)
+    for index, heading in enumerate(headings):
+        if _RELATED.match(heading.text):
+            end = next((h.start for h in headings[index + 1:] if h.level <= heading.level), len(body.text.encode("utf-8")))
+            ranges.append((heading.end, end))
+    for block in body.blocks:
+        if block.kind == "paragraph" and _RELATED.match(block.text):
+            ranges.append((block.start, block.end))
+    return tuple(i for i, link in enumerate(body.links)
+                 if not link.embed and any(s <= link.start < e for s, e in ranges))
+
+
+def parse_resource(note: Note) -> Resource:
+    """Source, summary, key points and context of a resource note."""
+    body = note.body
+    data = body.text.encode("utf-8")
+    source_link = next((i for i, link in enumerate(body.links) if link.in_heading and link.external), -1)
+    source_url = body.links[source_link].target if source_link >= 0 else _meta_url(note.meta.get("source"))
+    sections = _sections(note)
+    summary = next((b.text for b in body.blocks if b.kind == "paragraph" and _section_of(b, sections) in ("", "intro")), "")
+    key_heading = next((i for i, h in enumerate(body.headings) if _KEY_POINTS.match(h.text)), None)
+    key_points = tuple(
+        _summary_after(data, item.start, item.end)
+        for item in body.items
+        if key_heading is not None and item.parent_heading == key_heading and item.depth == 1
+    )
+    context = " ".join(b.text for b in body.blocks if b.kind == "paragraph" and _section_of(b, sections) == "context")
+    return Resource(source_url, source_link, summary, key_points, context, key_heading is not None)
+
+
+def _sections(note: Note) -> list[tuple[int, str]]:
+    """(byte offset, section name) for each heading: intro, key, context or other."""
+    marks = []
+    for heading in note.body.headings:
+        if heading.level == 1:
+            name = "intro"
+        elif _KEY_POINTS.match(heading.text):
+            name = "key"
+        elif _CONTEXT.match(heading.text):
+            name = "context"
+        else:
+            name = "other"
+        marks.append((heading.end, name))
+    return marks
+
+
+def _section_of(block: Block, sections: list[tuple[int, str]]) -> str:
+    current = ""
+    for offset, name in sections:
+        if offset <= block.start:
+            current = name
+    return current
+
+
+def _meta_url(value) -> str:
+    return value.strip() if isinstance(value, str) and value.strip().startswith(("http://", "https://")) else ""
+
+
+def domain_of(url: str) -> str:
+    """`https://www.example.org/a` → `example.org`."""
+    try:
+        host = urlparse(url).hostname or ""
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
