@@ -21,6 +21,8 @@ from cartel.diagnostics import Diagnostic, Severity, diag
 
 NOTE_SUFFIXES = (".md", ".markdown")
 DATA_SUFFIXES = (".csv",)
+ALWAYS_IGNORED = (".cartel-cache/**", ".git/**", "theme/**")
+ALWAYS_SKIPPED = ("cartel.toml",)
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 MAX_ASSET_BYTES = 64 * 1024 * 1024
 
@@ -102,7 +104,7 @@ def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
         dirnames[:] = sorted(d for d in dirnames if _keep_dir(here / d, _join(rel_dir, d), config, skip_dirs, problems))
         for name in sorted(filenames):
             rel = _join(rel_dir, name)
-            if name.startswith(".") or matches_any(rel, config.ignore):
+            if name.startswith(".") or rel in ALWAYS_SKIPPED or matches_any(rel, config.ignore + ALWAYS_IGNORED):
                 continue
             source = _read_source(here / name, rel, config, problems)
             if source is not None:
@@ -116,7 +118,7 @@ def _keep_dir(path: Path, rel: str, config: Config, skip_dirs: set, problems: li
         problems.append(diag(rel, 1, "symlink-skipped", Severity.WARNING,
                              "symbolic link to a folder not followed", "move the folder into the vault instead of linking it"))
         return False
-    if path.name.startswith(".") or matches_any(rel, config.ignore):
+    if path.name.startswith(".") or matches_any(rel, config.ignore + ALWAYS_IGNORED):
         return False
     return not (skip_dirs and path.resolve() in skip_dirs)
 

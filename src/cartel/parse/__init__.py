@@ -66,18 +66,19 @@ def parse_note(source: Source, config: Config) -> Note:
 
 
 def note_title(meta: dict, nav: dict, aliases: tuple[str, ...], body: Body, stem: str, site_title: str) -> tuple[str, str]:
-    """The page title: navigation title, `title` (unless it is the site's name), alias, first H1, file name."""
+    """The page title: navigation title, first alias, first H1, `title` (unless it is the site's name), file name."""
     nav_title = _scalar(nav.get("title"))
     if nav_title:
         return nav_title, "navigation"
-    title = _scalar(meta.get("title"))
-    if title and title.casefold() != site_title.casefold():
-        return title, "title"
     if aliases:
         return aliases[0], "alias"
     for heading in body.headings:
         if heading.level == 1 and heading.text:
             return strip_markup(heading.text), "heading"
+    # MuseumXTD vaults put the site's name in `title:` on every note: it only counts when nothing better exists.
+    title = _scalar(meta.get("title"))
+    if title and title.casefold() != site_title.casefold():
+        return title, "title"
     return stem, "file"
 
 

@@ -85,8 +85,8 @@ def parse_yaml_block(raw: str, path: str, first_line: int = 1) -> tuple[dict, li
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
         problem = getattr(error, "problem", None) or str(error).split("\n")[0]
-        problems.append(diag(path, line, "yaml-invalid", Severity.ERROR,
-                             f"front matter is not valid YAML: {problem}",
+        problems.append(diag(path, line, "yaml-invalid", Severity.WARNING,
+                             f"front matter is not valid YAML: {problem}; the note is published with the keys that could be read",
                              "check quotes and indentation on this line; a value with ': ' or '#' needs quotes"))
         data = _recover_lines(raw)
     except (RecursionError, ValueError, OverflowError):

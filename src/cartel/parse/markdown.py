@@ -177,6 +177,10 @@ class _Walker:
                 self.blocks.append(Block("rule", start, end, self.lines.position(start)[0], ""))
             return
         key, value = next(iter(event.items()))
+        if self.heading is not None and key != "Start" and end <= self.heading["end"]:
+            # Anchors go after the last inline of the heading, a link's closing `)` included.
+            if not (key == "End" and isinstance(value, dict) and "Heading" in value):
+                self.heading["content_end"] = max(self.heading["content_end"], end)
         if key == "Text":
             self._text(value, start, end)
         elif key == "Code":
