@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity, diag
 from cartel.model import Question, Resource, parse_question, parse_resource
 from cartel.parse import Note
-from cartel.parse.markdown import Link
+from cartel.parse.markdown import Link, split_target
 from cartel.scan import Source
 from cartel.slug import normalize_name, slugify
 
@@ -200,6 +200,12 @@ def _resolve(note: Note, link: Link, index: _NameIndex, by_path: dict, urls: dic
     if not target:
         return _with_fragment(note, note.path, link, by_path, urls, problems, "self")
     candidates = _local_candidates(note, link, index)
+    if not candidates and link.fragment and link.wiki:
+        # A file whose name holds `#` (`C# notes.md`): the whole text is the name.
+        whole = replace(link, target=split_target(link.raw.replace("#", "\0"))[0].replace("\0", "#"), fragment="")
+        candidates = _local_candidates(note, whole, index)
+        if candidates:
+            link = whole
     if not candidates:
         problems.append(_unresolved(note, link))
         return Target("unresolved")

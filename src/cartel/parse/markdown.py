@@ -52,6 +52,7 @@ class Link:
     item: int = -1         # index of the list item it opens, -1 otherwise
     in_heading: bool = False
     external: bool = False
+    raw: str = ""          # the destination as written, before splitting at `#`
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,8 @@ class _Walker:
         if opens_item:
             item["first_link"] = index
         self.links.append(Link(target, fragment, label, link["image"], link["wiki"], link["start"], link["end"],
-                               line, column, item["index"] if opens_item else -1, link["in_heading"]))
+                               line, column, item["index"] if opens_item else -1, link["in_heading"],
+                               raw=link["dest"].split("|", 1)[0].strip()))
         self.splices.append(Splice(link["start"], link["end"], "link", ref=index))
 
     def _record_external(self, link: dict, label: str) -> None:
