@@ -120,7 +120,7 @@ def build(vault: Path, output: Path | None, strict: bool) -> None:
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     err.print(f"{result.pages} pages written to {_escape(str(result.output))}, "
               f"{warnings} warning{'s' * (warnings != 1)}, {errors} error{'s' * (errors != 1)}, "
-              f"{result.seconds:.2f} s")
+              f"{result.seconds:.2f} s", soft_wrap=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 

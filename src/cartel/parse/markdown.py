@@ -245,6 +245,8 @@ class _Walker:
         if self.link is not None:
             self.link["text"].append(value)
             return
+        if self.item_stack and value.strip():
+            self.item_stack[-1]["seen_text"] = True
         if start is None or self.code_depth:
             self.last_text = None
             return

@@ -202,7 +202,7 @@ def _callouts(html: str, strings: dict) -> str:
         kind, fold, title = match.group(1), match.group(2), match.group(3)
         title = title or strings.get(f"callout_{kind}", kind.capitalize())
         rest = "" if match.group(4) else "<p>"
-        return (f'<blockquote class="callout callout-{kind}" data-callout="{kind}">'
+        return (f'<blockquote class="callout callout-{kind}">'
                 f'<p class="callout-title">{title}</p>{rest}')
 
     html = _CALLOUT_OPEN.sub(opening, html)

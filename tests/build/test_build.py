@@ -1,0 +1,152 @@
+"""End to end: vaults in, sites out."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+import cartel.build
+from cartel.build import build_site
+from cartel.cli import main
+from cartel.emit import MARKER, OutputRefused
+from tests.conftest import DEMO, write_vault
+
+HREF = re.compile(r'(?:href|src|data)="([^"]+)"')
+
+
+def _internal_targets(html: str):
+    for value in HREF.findall(html):
+        value = value.replace("&amp;", "&")
+        if value.startswith("/") and not value.startswith("//"):
+            yield unquote(urlsplit(value).path)
+
+
+def _exists(out: Path, path: str) -> bool:
+    target = out / path.lstrip("/")
+    return (target / "index.html").is_file() if path.endswith("/") else target.is_file()
+
+
+def test_demo_builds_and_every_internal_link_exists(tmp_path):
+    result = build_site(DEMO, tmp_path / "out")
+    assert result.count(cartel.build.Severity.ERROR) == 0
+    assert result.pages >= 45
+    broken = []
+    for page in (tmp_path / "out").rglob("*.html"):
+        for target in _internal_targets(page.read_text(encoding="utf-8")):
+            if not _exists(tmp_path / "out", target):
+                broken.append((page.relative_to(tmp_path / "out").as_posix(), target))
+    assert broken == []
+
+
+def test_demo_has_the_deliberate_quirk_reports_only(tmp_path):
+    result = build_site(DEMO, tmp_path / "out")
+    rules = sorted(d.rule for d in result.diagnostics)
+    assert rules.count("link-unresolved") == 3
+    assert rules.count("link-draft") == 1
+    assert "encoding" in rules and "yaml-invalid" in rules
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    build_site(DEMO, tmp_path / "a")
+    build_site(DEMO, tmp_path / "b")
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
+    out = tmp_path / "out"
+    build_site(vault, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (vault / "B.md").write_text("# B\n", encoding="utf-8")
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(cartel.build, "render_site", explode)
+    with pytest.raises(RuntimeError):
+        build_site(vault, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    monkeypatch.setattr(cartel.emit, "write_tree", explode)
+    monkeypatch.undo()
+    monkeypatch.setattr(cartel.emit, "swap_in", explode)
+    with pytest.raises(RuntimeError):
+        build_site(vault, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_output_that_is_the_vault_is_refused(tmp_path):
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
+    with pytest.raises(OutputRefused):
+        build_site(vault, vault)
+    with pytest.raises(OutputRefused):
+        build_site(vault, tmp_path)
+    assert (vault / "A.md").read_text(encoding="utf-8") == "# A\n"
+
+
+def test_non_empty_folder_not_made_by_cartel_is_refused(tmp_path):
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
+    precious = write_vault(tmp_path / "docs", {"mine.txt": "à garder"})
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", str(vault), "-o", str(precious)])
+    assert result.exit_code == 2
+    assert "not created by cartel" in result.output
+    assert (precious / "mine.txt").read_text(encoding="utf-8") == "à garder"
+    build_site(vault, tmp_path / "fresh")
+    assert (tmp_path / "fresh" / MARKER).is_file()
+    build_site(vault, tmp_path / "fresh")  # a folder cartel made is replaced
+
+
+def test_exit_codes_and_strict(tmp_path):
+    runner = CliRunner()
+    good = write_vault(tmp_path / "good", {"A.md": "# A\n"})
+    warned = write_vault(tmp_path / "warned", {"A.md": "# A\n[[Absente]]\n"})
+    assert runner.invoke(main, ["build", str(good)]).exit_code == 0
+    assert runner.invoke(main, ["build", str(warned)]).exit_code == 0
+    strict = runner.invoke(main, ["build", str(warned), "--strict"])
+    assert strict.exit_code == 1
+    assert "A.md:2:1: warning[link-unresolved]" in strict.output
+    assert re.search(r"\d+ pages written to .*, 1 warning, 0 errors, [\d.]+ s", strict.output)
+    assert runner.invoke(main, ["build", str(tmp_path / "missing")]).exit_code == 2
+    assert runner.invoke(main, ["frobnicate"]).exit_code == 2
+
+
+def test_version_and_help():
+    runner = CliRunner()
+    assert runner.invoke(main, ["--version"]).output.startswith("cartel, version ")
+    help_text = runner.invoke(main, ["--help"]).output
+    for command in ("build", "new"):
+        assert re.search(rf"^  {command}\s+\S", help_text, re.M)
+
+
+def test_new_vault_builds_clean(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["new", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "cartel.toml").is_file()
+    assert (tmp_path / "site" / "Modèles" / "Question.md").is_file()
+    assert (tmp_path / "site" / "Modèles" / "Ressource.md").is_file()
+    notes = [p for p in (tmp_path / "site").rglob("*.md") if "Modèles" not in p.parts]
+    assert len(notes) == 3
+    built = build_site(tmp_path / "site", tmp_path / "out")
+    assert built.diagnostics == ()
+    again = runner.invoke(main, ["new", str(tmp_path / "site")])
+    assert again.exit_code == 2
+
+
+def test_assets_are_copied_and_cartel_toml_is_not(tmp_path):
+    vault = write_vault(tmp_path / "v", {"cartel.toml": "[site]\ntitle = 'T'\n", "A.md": "![[Photo du musée.PNG|Une salle]]\n",
+                                         "img/Photo du musée.PNG": b"\x89PNG fake"})
+    build_site(vault, tmp_path / "out")
+    assert (tmp_path / "out" / "img" / "photo-du-musee.png").read_bytes() == b"\x89PNG fake"
+    assert not (tmp_path / "out" / "cartel.toml").exists()
+    assert '<img src="/img/photo-du-musee.png" alt="Une salle"' in (tmp_path / "out" / "a" / "index.html").read_text()
