@@ -7,8 +7,10 @@ replaces a folder it created itself (it carries a marker file).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,7 @@ def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
     """Write everything into a temporary folder, run the tree emitters on it, then swap it with `output`."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(output)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
     try:
         files = write_tree(staging, site, pages, sources, extra_files)
@@ -87,13 +90,13 @@ def write_tree(root: Path, site: Site, pages: tuple[Page, ...], sources: dict, e
         target.write_bytes(data)
         count += 1
 
+    write(MARKER, b"This folder is written by cartel; it is replaced on every build.\n")
     for page in pages:
         write(output_path(page.url), page.html.encode("utf-8"))
     for path in site.assets:
         write(site.urls[path].lstrip("/"), sources[path])
     for name, data in sorted(extra_files.items()):
         write(name, data)
-    write(MARKER, b"This folder is written by cartel; it is replaced on every build.\n")
     return count
 
 
@@ -106,15 +109,50 @@ def safe_join(root: Path, relative: str) -> Path:
 
 
 def swap_in(staging: Path, output: Path) -> None:
-    """Replace `output` with `staging` with two renames; the old tree is removed last."""
+    """Put `staging` in place of `output` in one atomic exchange; the old tree is removed after."""
     staging.chmod(0o755)
     if not output.exists():
         os.replace(staging, output)
+        return
+    if _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
         return
     retired = output.parent / f".{output.name}.old-{os.getpid()}"
     os.replace(output, retired)
     os.replace(staging, output)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two folders atomically; False where unsupported."""
+    if _RENAMEAT2 is None:
+        return False
+    result = _RENAMEAT2(-100, os.fsencode(a), -100, os.fsencode(b), 2)  # AT_FDCWD, RENAME_EXCHANGE
+    return result == 0
+
+
+def _load_renameat2():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _load_renameat2() if sys.platform.startswith("linux") else None
+
+
+def remove_stale_staging(output: Path) -> None:
+    """Folders a killed build left beside the output (`.NAME.tmp-*`, `.NAME.old-*`) are removed."""
+    if not output.parent.is_dir():
+        return
+    for sibling in output.parent.iterdir():
+        if sibling.name.startswith((f".{output.name}.tmp-", f".{output.name}.old-")) and sibling.is_dir() \
+                and not sibling.is_symlink() and (sibling / MARKER).is_file():
+            shutil.rmtree(sibling, ignore_errors=True)
 
 
 def sitemap(site: Site, pages: tuple[Page, ...]) -> bytes:

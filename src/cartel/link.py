@@ -116,12 +116,27 @@ def asset_url(path: str) -> str:
     return "/" + "/".join([slugify(p) for p in parts[:-1]] + [name])
 
 
+def declared_url(note: Note) -> str:
+    """The note's URL: its `permalink` or `slug` key when given, made safe part by part, else from its path."""
+    permalink = note.meta.get("permalink")
+    if isinstance(permalink, str) and permalink.strip("/ "):
+        parts = [slugify(p) for p in permalink.replace("\\", "/").split("/") if p.strip() not in ("", ".", "..")]
+        if parts and parts[-1] in ("index-html", "index"):
+            parts = parts[:-1]
+        return "/" + "".join(p + "/" for p in parts)
+    url = note_url(note.path)
+    slug = note.meta.get("slug")
+    if isinstance(slug, str) and slug.strip() and url != "/":
+        return url.rstrip("/").rsplit("/", 1)[0] + "/" + slugify(slug) + "/"
+    return url
+
+
 def assign_urls(notes: tuple[Note, ...], assets: tuple[str, ...], problems: list) -> dict[str, str]:
     """A unique URL per note and asset; a collision gets a numbered suffix and a diagnostic."""
     urls: dict[str, str] = {}
     taken: set[str] = set(RESERVED_URLS)
     for note in notes:
-        urls[note.path] = _unique(note.path, note_url(note.path), taken, problems, page=True)
+        urls[note.path] = _unique(note.path, declared_url(note), taken, problems, page=True)
     for path in assets:
         urls[path] = _unique(path, asset_url(path), taken, problems, page=False)
     return urls

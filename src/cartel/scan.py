@@ -98,6 +98,7 @@ def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
     sources: list[Source] = []
     problems: list[Diagnostic] = []
     skip_dirs = {output_dir.resolve()} if output_dir else set()
+    seen: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         rel_dir = _rel(here, root)
@@ -106,6 +107,12 @@ def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
             rel = _join(rel_dir, name)
             if name.startswith(".") or rel in ALWAYS_SKIPPED or matches_any(rel, config.ignore + ALWAYS_IGNORED):
                 continue
+            if rel in seen:
+                problems.append(diag(rel, 1, "duplicate-name", Severity.ERROR,
+                                     "another file has the same name once Unicode is normalised (NFC/NFD); this one is skipped",
+                                     "rename one of the two files"))
+                continue
+            seen.add(rel)
             source = _read_source(here / name, rel, config, problems)
             if source is not None:
                 sources.append(source)
@@ -157,6 +164,9 @@ def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source
         text, problem = decode_text(data, rel)
         if problem:
             problems.append(problem)
+        if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            problems.append(diag(rel, data[: data.index(b"\x00")].count(b"\n") + 1, "encoding", Severity.WARNING,
+                                 "file contains NUL bytes; they were dropped", "save the file again as plain UTF-8 text"))
     draft = matches_any(rel, config.drafts)
     return Source(rel, kind, draft, data, stat.st_mtime, hashlib.sha256(data).hexdigest(), text)
 

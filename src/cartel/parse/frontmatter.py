@@ -98,9 +98,28 @@ def parse_yaml_block(raw: str, path: str, first_line: int = 1) -> tuple[dict, li
             problems.append(diag(path, first_line, "yaml-invalid", Severity.ERROR,
                                  "front matter is not a list of 'key: value' lines", "write metadata as key: value"))
         data = {}
+    problems.extend(_duplicate_keys(raw, path, first_line))
     meta = {str(k): _plain(v, 0) for k, v in data.items()}
     meta.update(_hidden_hash_values(raw, meta))
     return meta, problems
+
+
+def _duplicate_keys(raw: str, path: str, first_line: int) -> list[Diagnostic]:
+    """YAML keeps the last of two equal top-level keys silently; editors should know."""
+    seen: dict[str, int] = {}
+    problems = []
+    for number, line in enumerate(raw.split("\n")):
+        match = re.match(r"^([^\s#:\-][^:]*?)\s*:(?:\s|$)", line)
+        if not match:
+            continue
+        key = match.group(1).strip("\"'")
+        if key in seen:
+            problems.append(diag(path, first_line + number, "yaml-duplicate-key", Severity.WARNING,
+                                 f"key '{key}' is given twice (first on line {first_line + seen[key]}); the last one wins",
+                                 "keep one of the two lines"))
+        else:
+            seen[key] = number
+    return problems
 
 
 def _plain(value, depth: int):
