@@ -125,9 +125,9 @@ def declared_url(note: Note) -> str:
             parts = parts[:-1]
         return "/" + "".join(p + "/" for p in parts)
     url = note_url(note.path)
-    slug = note.meta.get("slug")
-    if isinstance(slug, str) and slug.strip() and url != "/":
-        return url.rstrip("/").rsplit("/", 1)[0] + "/" + slugify(slug) + "/"
+    slug = slugify(note.meta.get("slug"), "") if isinstance(note.meta.get("slug"), str) else ""
+    if slug and url != "/":
+        return url.rstrip("/").rsplit("/", 1)[0] + "/" + slug + "/"
     return url
 
 
