@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity, diag
@@ -217,7 +217,7 @@ def _resolve(note: Note, link: Link, index: _NameIndex, by_path: dict, urls: dic
     candidates = _local_candidates(note, link, index)
     if not candidates and link.fragment and link.wiki:
         # A file whose name holds `#` (`C# notes.md`): the whole text is the name.
-        whole = replace(link, target=split_target(link.raw.replace("#", "\0"))[0].replace("\0", "#"), fragment="")
+        whole = link._replace(target=split_target(link.raw.replace("#", "\0"))[0].replace("\0", "#"), fragment="")
         candidates = _local_candidates(note, whole, index)
         if candidates:
             link = whole

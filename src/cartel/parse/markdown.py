@@ -1,5 +1,9 @@
 """Obsidian-flavoured Markdown, read once with pyromark's event stream.
 
+The records inside a `Body` are named tuples rather than dataclasses: they
+are immutable all the same, lighter, and cheaper to pickle, which the build
+cache does for every note.
+
 The walk records what later stages need (headings, links, embeds, tags,
 block ids, list items, sections) and the *splices*: byte ranges of the body
 that render replaces (wiki-links, highlights, comments, callout markers,
@@ -12,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyromark
 
@@ -36,8 +41,7 @@ _CLOSING_HASHES = re.compile(rb"[ \t]+#+[ \t]*|[ \t]*")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A link or embed as written: wiki (`[[...]]`) or Markdown to a local file."""
 
     target: str            # the text before `#` or `|`, spaces kept as written
@@ -55,8 +59,7 @@ class Link:
     raw: str = ""          # the destination as written, before splitting at `#`
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     """A heading with the anchor links use."""
 
     level: int
@@ -67,8 +70,7 @@ class Heading:
     end: int
 
 
-@dataclass(frozen=True)
-class ListItem:
+class ListItem(NamedTuple):
     """An item of a list: the raw source, for the question and resource parsers."""
 
     ordered: bool
@@ -81,8 +83,7 @@ class ListItem:
     parent_heading: int    # index of the heading above, or -1
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A top-level block: its kind, range and plain text."""
 
     kind: str              # paragraph, heading, list, blockquote, code, html, table, rule, footnote
@@ -92,8 +93,7 @@ class Block:
     text: str
 
 
-@dataclass(frozen=True)
-class Splice:
+class Splice(NamedTuple):
     """A byte range of the body render replaces; `kind` says with what."""
 
     start: int
