@@ -254,6 +254,8 @@ class _Walker:
         source = self.data[start:end]
         if b"#" in source:
             for match in _TAG.finditer(source):
+                if start + match.start() > 0 and self.data[start + match.start() - 1] == 0x5C:
+                    continue  # `\#word` is an escaped hash, not a tag (Obsidian's rule)
                 tag = match.group(1).decode("utf-8", "replace").rstrip("/-")
                 self.tags.append(tag)
                 self.splices.append(Splice(start + match.start(), start + match.end(), "tag", tag))
