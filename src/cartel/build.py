@@ -18,6 +18,7 @@ from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
 from cartel.scan import ScanResult, scan_vault
+from cartel.search import search_index
 
 Progress = Callable[[str, int, int], None]
 
@@ -110,4 +111,4 @@ EMITTERS: list[Callable[[Site, tuple[Page, ...]], dict[str, bytes]]] = [
 ]
 
 # Emitters that need the written tree (the search index reads the final pages): (site, pages, staging folder).
-TREE_EMITTERS: list[Callable[[Site, tuple[Page, ...], Path], None]] = []
+TREE_EMITTERS: list[Callable[[Site, tuple[Page, ...], Path], None]] = [search_index]

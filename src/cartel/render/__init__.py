@@ -161,6 +161,7 @@ def generated_pages(renderer: SiteRenderer) -> list[Page]:
         sections = [{"title": t["themes"], "count": None, "items": [item(n.path) for n in roots]}]
         pages.append(renderer.listing("/", site.config.title, sections, "home", site.config.description))
     pages.append(Page("/404.html", renderer.page("404.html", {"kind": "404", "url": "/404.html", "title": t["not_found_title"]}), "", "404"))
+    pages.append(Page("/recherche/", renderer.page("search.html", {"kind": "search", "url": "/recherche/", "title": t["search"]}), "", "search"))
     return pages
 
 

@@ -1,0 +1,162 @@
+"""The search index a build writes: what it holds, what it leaves out, and that it is reproducible."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cartel.search import (PagefindError, PagefindService, Record, bundle_files, read_rows, record_request,
+                           ui_strings)
+from tests.conftest import DEMO
+from tests.search.conftest import SMALL_VAULT, build_small, read_fragments
+
+
+def by_url(output: Path) -> dict[str, dict]:
+    return {f["url"]: f for f in read_fragments(output)}
+
+
+def test_bundle_is_french_and_lean(small_site):
+    bundle = small_site / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["fr"]
+    assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.fr.pagefind").is_file()
+    names = {p.name for p in bundle.iterdir()}
+    assert not any(n.startswith(("pagefind-ui", "pagefind-component-ui", "pagefind-modular-ui", "pagefind-worker",
+                                 "pagefind-highlight", "wasm.unknown")) for n in names)
+    strings = json.loads((small_site / "_cartel" / "search-strings.json").read_text(encoding="utf-8"))
+    assert strings["search_no_result"] == "Aucun résultat pour « {q} »." and strings["type_question"] == "Question"
+
+
+def test_every_note_and_named_directory_row_is_a_record_and_nothing_else(small_site):
+    urls = set(by_url(small_site))
+    notes = {"/", "/questions/comment-batir-une-strategie-numerique/", "/questions/faut-il-ouvrir-un-compte-sur-chaque-reseau/",
+             "/ressources/guide-pratique-de-la-strategie-numerique/", "/ressources/reseaux-sociaux-au-musee/",
+             "/ressources/fichier-obscur/"}
+    rows = {"/annuaire/?q=Atelier%20Girouette", "/annuaire/?q=Fondation%20S%C3%A9maphore"}
+    assert urls == notes | rows
+
+
+def test_record_has_the_real_title_type_tags_and_summary(small_site):
+    fragments = by_url(small_site)
+    carnet = fragments["/ressources/fichier-obscur/"]
+    assert carnet["meta"]["title"] == "Carnet des herbiers numérisés"
+    assert carnet["meta"]["type"] == "resource" and carnet["filters"]["type"] == ["resource"]
+    guide = fragments["/ressources/guide-pratique-de-la-strategie-numerique/"]
+    assert sorted(guide["filters"]["tag"]) == ["rapport", "ressource"]
+    assert guide["meta"]["summary"].startswith("Ce guide propose une méthode de boussolage éditorial")
+    question = fragments["/questions/comment-batir-une-strategie-numerique/"]
+    assert question["filters"]["type"] == ["question"] and question["meta"]["title"] == "Comment bâtir une stratégie numérique?"
+
+
+def test_only_the_main_content_is_indexed(small_site):
+    guide = by_url(small_site)["/ressources/guide-pratique-de-la-strategie-numerique/"]["content"]
+    assert "boussolage" in guide and "inventaire des outils" in guide
+    # Menu, header search box, footer, the type label and the backlinks list stay out.
+    for outside in ("Navigation principale", "Rechercher", "Site publié avec cartel", "Mentionné dans", "Ressource.",
+                    "Comment bâtir une stratégie numérique"):
+        assert outside not in guide, outside
+    assert "Mentionné dans" in (small_site / "ressources/guide-pratique-de-la-strategie-numerique/index.html").read_text()
+
+
+def test_directory_rows_link_to_the_filtered_directory(small_site):
+    row = by_url(small_site)["/annuaire/?q=Atelier%20Girouette"]
+    assert row["meta"] == {"title": "Atelier Girouette", "type": "directory", "summary": "Vevey · Agence · Cartographie des publics"}
+    assert row["filters"] == {"type": ["directory"]}
+    assert "Cartographie des publics" in row["content"] and "girouette.example.ch" not in row["content"]
+
+
+def test_index_is_deterministic(tmp_path):
+    """Same vault, same bytes: Pagefind's filter order varies between runs, cartel sorts it."""
+    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "pagefind").rglob("*")) if p.is_file()}
+    builds = [files(build_small(tmp_path / name)) for name in "abcd"]
+    assert all(build == builds[0] for build in builds)
+
+
+def test_language_follows_the_site(tmp_path):
+    files = dict(SMALL_VAULT)
+    files["cartel.toml"] = files["cartel.toml"].replace('language = "fr"', 'language = "en"')
+    output = build_small(tmp_path, files)
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["en"]
+    assert json.loads((output / "_cartel/search-strings.json").read_text())["search_see_all"] == "See all results"
+
+
+def test_a_vault_without_directory_file_still_gets_an_index(build_vault):
+    built = build_vault({"Note.md": "# Une note\n\nDu texte sur les herbiers.\n"})
+    [fragment] = read_fragments(built.output)
+    assert fragment["url"] == "/note/" and fragment["meta"]["type"] == "page"
+
+
+def test_search_page_works_without_javascript_as_far_as_a_message(small_site):
+    html = (small_site / "recherche" / "index.html").read_text(encoding="utf-8")
+    assert 'id="search-page"' in html and 'action="/recherche/"' in html and 'name="q"' in html
+    assert "La recherche fonctionne avec JavaScript" in html and 'href="/questions/"' in html
+    assert "data-pagefind-body" not in html
+
+
+def test_every_page_loads_only_the_small_loader(small_site):
+    html = (small_site / "questions/comment-batir-une-strategie-numerique/index.html").read_text(encoding="utf-8")
+    assert html.count('<script src="/_cartel/search.js" defer></script>') == 1
+    assert "pagefind" not in re.sub(r"data-pagefind-[a-z]+", "", html).replace("/pagefind/", "")
+    loader = (small_site / "_cartel" / "search.js").read_text()
+    assert len(loader.encode()) < 1500 and "/pagefind/pagefind.js" not in loader
+
+
+def test_note_page_budget_on_the_demo(tmp_path):
+    """A note page's HTML + CSS + JS loaded up front stays under 40 KB uncompressed."""
+    from cartel.build import build_site
+
+    if not DEMO.is_dir():
+        pytest.skip("examples/demo is not there yet")
+    output = tmp_path / "demo"
+    build_site(DEMO, output)
+    pages = sorted((output / "questions").glob("*/index.html")) + sorted((output / "ressources").glob("*/index.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        linked = re.findall(r'<link rel="stylesheet" href="([^"?]+)', html) + re.findall(r'<script src="([^"?]+)', html)
+        total = len(html.encode()) + sum((output / url.lstrip("/")).stat().st_size for url in linked)
+        assert total < 40_000, (page, total)
+
+
+def test_read_rows_accepts_bom_semicolons_and_commas(tmp_path):
+    semi = tmp_path / "a.csv"
+    semi.write_bytes("\ufeffNom;Ville\nÉcomusée;Bulle\n".encode("utf-8"))
+    comma = tmp_path / "b.csv"
+    comma.write_text('Nom,Ville\n"Musée, jardin",Aigle\n', encoding="utf-8")
+    assert read_rows(semi) == [{"Nom": "Écomusée", "Ville": "Bulle"}]
+    assert read_rows(comma) == [{"Nom": "Musée, jardin", "Ville": "Aigle"}]
+    assert read_rows(tmp_path / "absent.csv") == []
+
+
+def test_bundle_files_keeps_only_what_pagefind_js_fetches():
+    files = {"pagefind.js": b"", "pagefind-entry.json": json.dumps({"languages": {"fr": {"wasm": "fr"}}}).encode(),
+             "pagefind.fr_1.pf_meta": b"", "wasm.fr.pagefind": b"", "wasm.unknown.pagefind": b"", "index/fr_1.pf_index": b"",
+             "fragment/fr_1.pf_fragment": b"", "filter/fr_1.pf_filter": b"", "pagefind-ui.js": b"", "pagefind-ui.css": b"",
+             "pagefind-worker.js": b"", "pagefind-highlight.js": b"", "pagefind-component-ui.js": b""}
+    assert sorted(bundle_files(files)) == ["filter/fr_1.pf_filter", "fragment/fr_1.pf_fragment", "index/fr_1.pf_index",
+                                           "pagefind-entry.json", "pagefind.fr_1.pf_meta", "pagefind.js", "wasm.fr.pagefind"]
+
+
+def test_record_request_uses_the_language_code():
+    request = record_request(3, Record("/annuaire/?q=A", "A", "A. Sion", "Sion"), "fr-CH")
+    assert request["language"] == "fr" and request["index_id"] == 3 and request["filters"] == {"type": ["directory"]}
+
+
+def test_a_missing_binary_is_a_clear_error(tmp_path):
+    with pytest.raises(PagefindError, match="cannot start Pagefind"):
+        with PagefindService(tmp_path / "no-such-pagefind"):
+            pass
+
+
+def test_a_service_error_is_raised_not_hung():
+    with PagefindService() as service:
+        with pytest.raises(PagefindError, match="Pagefind failed"):
+            service.request({"type": "AddFile", "index_id": 42, "url": "/x/", "file_contents": "<p>x</p>", "file_path": None})
+
+
+def test_ui_strings_cover_english():
+    assert json.loads(ui_strings("en"))["search_no_result"] == "No result for “{q}”."
