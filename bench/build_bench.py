@@ -1,0 +1,139 @@
+"""Build benchmark (run by hand, never by the test suite).
+
+usage: python3 bench/build_bench.py [--notes 1000 4000 20000] [--runs 5] [--peers] [--huge]
+
+For each vault size (made by ../shared/bench/make_vault.py, seed 1) it times
+`cartel build` clean (no cache, fresh output), with nothing changed, and with
+one note changed, and prints the median wall time and the peak memory (max
+RSS of the build process) over the runs. `--peers` runs ../shared/bench/peers.sh
+on the 4,000-note vault (Hugo, Eleventy, Pagefind on Hugo's output, MkDocs) so
+the ratios come from one run on one machine. `--huge` adds the 100,000-note vault
+(clean build only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "bench"
+WORK = Path(os.environ.get("CARTEL_BENCH_WORK", "/tmp/cartel-bench"))
+
+MEASURE = r"""
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+wall = time.perf_counter() - start
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one command, in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True).stdout
+    wall, rss_kb, code = out.split()
+    if int(code) not in (0, 1):
+        raise RuntimeError(f"{command} exited with {code}")
+    return float(wall), int(rss_kb) / 1024
+
+
+def make_vault(notes: int) -> Path:
+    """The benchmark vault of this size, made once."""
+    vault = WORK / f"vault-{notes}"
+    if not (vault / "Notes").is_dir():
+        subprocess.run([sys.executable, str(SHARED / "make_vault.py"), str(vault), "--notes", str(notes), "--seed", "1"], check=True)
+    return vault
+
+
+def cartel(vault: Path, output: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "cartel", "build", str(vault), "-o", str(output), *extra]
+
+
+def touch_note(vault: Path, round_: int) -> None:
+    """Change one note's text, as an editor saving it would."""
+    note = sorted((vault / "Notes").glob("*.md"))[7]
+    text = note.read_text(encoding="utf-8")
+    marker = "\n<!-- bench edit -->"
+    text = text.split(marker)[0] + f"{marker} {round_}\n"
+    note.write_text(text, encoding="utf-8")
+
+
+def bench_size(notes: int, runs: int, incremental: bool = True) -> dict:
+    """Median wall time and peak memory of the three kinds of build."""
+    vault = make_vault(notes)
+    output = WORK / f"out-{notes}"
+    results: dict[str, dict] = {}
+    clean = []
+    for _ in range(runs):
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(vault / ".cartel-cache", ignore_errors=True)
+        clean.append(measure(cartel(vault, output, "--no-cache") if _has_cache_flag() else cartel(vault, output)))
+    results["clean"] = _summary(clean)
+    if incremental:
+        subprocess.run(cartel(vault, output), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        results["unchanged"] = _summary([measure(cartel(vault, output)) for _ in range(runs)])
+        changed = []
+        for round_ in range(runs):
+            touch_note(vault, round_)
+            changed.append(measure(cartel(vault, output)))
+        results["one_changed"] = _summary(changed)
+    return results
+
+
+def _has_cache_flag() -> bool:
+    help_text = subprocess.run([sys.executable, "-m", "cartel", "build", "--help"], capture_output=True, text=True).stdout
+    return "--no-cache" in help_text
+
+
+def _summary(samples: list[tuple[float, float]]) -> dict:
+    return {"median_s": round(statistics.median(s[0] for s in samples), 3),
+            "peak_mb": round(max(s[1] for s in samples), 1), "runs": len(samples)}
+
+
+def peers(notes: int) -> dict:
+    """Hugo, Eleventy, Pagefind alone on Hugo's output, MkDocs: median seconds on the same vault."""
+    out = subprocess.run(["bash", str(SHARED / "peers.sh"), str(notes), "3"], capture_output=True, text=True,
+                         env={**os.environ, "PEERS_WORK": str(WORK / "peers")})
+    found = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "peer":
+            found[parts[1]] = float(parts[3])
+    if not found:
+        found["error"] = out.stderr[-500:]
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notes", type=int, nargs="*", default=[1000, 4000, 20000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--peers", action="store_true")
+    parser.add_argument("--huge", action="store_true")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+              "date": time.strftime("%Y-%m-%d"), "sizes": {}}
+    for notes in args.notes:
+        report["sizes"][notes] = bench_size(notes, args.runs)
+        print(notes, json.dumps(report["sizes"][notes]), flush=True)
+    if args.huge:
+        report["sizes"][100_000] = bench_size(100_000, 1, incremental=False)
+        print(100_000, json.dumps(report["sizes"][100_000]), flush=True)
+    if args.peers:
+        report["peers_4000"] = peers(4000)
+        print("peers", json.dumps(report["peers_4000"]), flush=True)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
