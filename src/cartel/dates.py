@@ -40,13 +40,20 @@ def parse_date(text: str) -> dt.date | None:
     `1er mai 2020`, `2022mai12`, `May 13, 2022`.
     """
     folded = _fold(str(text))[:500]
-    for pattern, order in ((_ISO, "ymd"), (_NUMERIC, "dmy"), (_WORDS, "dMy"), (_COMPACT, "yMd"), (_ENGLISH, "Mdy")):
-        match = pattern.search(folded)
-        if match:
+    best: tuple[int, int, dt.date] | None = None
+    for rank, (pattern, order) in enumerate(_PATTERNS):
+        for match in pattern.finditer(folded):
+            if best is not None and match.start() >= best[0]:
+                break
             found = _build(match.groups(), order)
             if found:
-                return found
-    return None
+                # The earliest date in the text wins ("publié le 13/11/2013, consulté le 2013-11-25").
+                best = (match.start(), rank, found)
+                break
+    return best[2] if best else None
+
+
+_PATTERNS = ((_ISO, "ymd"), (_NUMERIC, "dmy"), (_WORDS, "dMy"), (_COMPACT, "yMd"), (_ENGLISH, "Mdy"))
 
 
 def _build(groups: tuple[str, ...], order: str) -> dt.date | None:

@@ -13,7 +13,7 @@ import re
 
 from cartel.dates import parse_date
 from cartel.importer.document import Document, detect_language
-from cartel.importer.text import analyse_body, find_handles, find_hashtags, remove_boilerplate
+from cartel.importer.text import analyse_body, find_handles, find_hashtags, is_date_line, remove_boilerplate
 
 _MARKDOWN_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\((https?://[^)\s]+)\)")
 _TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
@@ -31,9 +31,9 @@ def read_html_document(data: bytes, file_name: str = "") -> Document:
         text = _whole_page_text(data)
         title, author, url, site, date = _title_tag(data), "", "", "", None
         warnings.append("main text not found: the whole text of the page was kept")
-    lines, removed, authors = remove_boilerplate(_one_paragraph_per_line(text))
-    if lines and title and _same(lines[0].text, title):
-        lines = lines[1:]
+    text = _one_paragraph_per_line(text)
+    lines, removed, authors = remove_boilerplate(text)
+    lines = _without_title_and_date(lines, title)
     body = analyse_body(lines)
     links = tuple(dict.fromkeys((label.strip(), target) for label, target in _MARKDOWN_LINK.findall(text)))
     plain = _MARKDOWN_LINK.sub(r"\1", "\n".join(line.text for line in lines))
@@ -89,6 +89,17 @@ def _title_tag(data: bytes) -> str:
 def _one_paragraph_per_line(text: str) -> str:
     """trafilatura puts one paragraph per line; blank lines between make them blocks."""
     return "\n\n".join(line for line in text.split("\n") if line.strip())
+
+
+def _without_title_and_date(lines: list, title: str) -> list:
+    """The page's own title and date lines, which trafilatura leaves at the top of the text."""
+    index = 0
+    while index < len(lines) and index < 6:
+        text = lines[index].text
+        if text and not ((title and _same(text, title)) or is_date_line(text)):
+            break
+        index += 1
+    return lines[index:]
 
 
 def _same(a: str, b: str) -> bool:

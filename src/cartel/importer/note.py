@@ -59,7 +59,11 @@ def yaml_value(value, quote: bool = False) -> str:
     text = str(value)
     if not quote and _PLAIN_SCALAR.match(text) and _reads_back(text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
+
+
+# Characters YAML refuses to read as they are (it wants them escaped): C0/C1 controls, DEL, YAML line breaks (U+0085, U+2028, U+2029), surrogates.
+_NOT_YAML_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _reads_back(text: str) -> bool:
@@ -172,16 +176,22 @@ def original_callout(original: str) -> list[str]:
 
 # -- making text inert -------------------------------------------------------
 
-_TAG_HASH = re.compile(r"(?<![\w&#\]\)\\])#(?=[^\W_]|[\d_][\w/-]*[^\W\d])|^(\s*)#")
+# Only an ASCII letter, digit or `/` just before `#` surely keeps it from being a tag (parse reads bytes,
+# event by event) or a heading; everywhere else the `#` is escaped.
+_TAG_HASH = re.compile(r"(?<![A-Za-z0-9/])#")   # a tag, or a heading when it opens a line (even after `>` or `-`)
+_ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")   # a backslash the original meant literally
 _ANGLE = re.compile(r"<(?=[A-Za-z/!?])(?!https?://)")
+_SETEXT_UNDERLINE = re.compile(r"^(\s*)([-=])(?=[-=\s]*$)", re.M)   # `----` under a line would make it a heading
 _BLOCK_ID = re.compile(r"(\s)\^(?=[\w-]+\s*$)")
 
 
 def inert(text: str) -> str:
     """Markdown that shows the text as written but makes no tag, wiki-link, embed, comment, highlight or HTML."""
-    text = _TAG_HASH.sub(lambda m: (m.group(1) or "") + "\\#", text)
+    text = _ESCAPING_BACKSLASH.sub(r"\\\\", text)
+    text = _TAG_HASH.sub(r"\\#", text)
     text = text.replace("[[", "\\[\\[").replace("%%", "\\%\\%").replace("==", "\\=\\=")
     text = _ANGLE.sub("\\<", text)
+    text = _SETEXT_UNDERLINE.sub(r"\1\\\2", text)
     return _BLOCK_ID.sub(r"\1\\^", text)
 
 

@@ -188,9 +188,9 @@ def _read_header(lines: list[Line], warnings: list[str]) -> tuple[_Header, list[
         if not line:
             index += 1
             continue
-        if _SOURCES_HEADING.match(line):
-            break
         source_match = _SOURCE_LINE.match(line)
+        if _SOURCES_HEADING.match(line) and not source_match:
+            break
         lone = _LONE_URL.match(line)
         if source_match or (lone and not source):
             source = source or _trim_url((source_match or lone).group(1))
