@@ -66,6 +66,24 @@ function safeExcerpt(excerpt) {
   )).join("");
 }
 
+function fold(text) {
+  return String(text || "").normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase();
+}
+
+/** Whether Pagefind's best result really matches the query: its typo tolerance can answer "Atom" with "à". */
+function matchesQuery(data, q) {
+  const words = q.split(/\s+/).map(fold).filter((w) => w.length >= 3);
+  const marked = markedWords(data.excerpt).map(fold);
+  if (!words.length || !marked.length) return true;
+  return marked.some((m) => m.length >= 3 && words.some((w) => m.startsWith(w.slice(0, 3))));
+}
+
+/** Results worth showing: none when the best one is only a loose match. */
+async function trustedResults(search, q) {
+  if (!q || !search.results.length) return search.results;
+  return matchesQuery(await search.results[0].data(), q) ? search.results : [];
+}
+
 function contains(text, words) {
   const folded = String(text || "").toLocaleLowerCase();
   return words.some((w) => folded.includes(w.toLocaleLowerCase()));
@@ -99,24 +117,25 @@ function searchUrl(q, params = {}) {
 /** What to offer when a search finds nothing: dropping the filters, one of the words, or a close word. */
 async function suggestion(pagefind, q, filtered) {
   if (filtered) {
-    const unfiltered = await pagefind.search(q);
-    if (unfiltered.results.length) return { kind: "filters", count: unfiltered.results.length };
+    const unfiltered = await trustedResults(await pagefind.search(q), q);
+    if (unfiltered.length) return { kind: "filters", count: unfiltered.length };
   }
   const words = q.split(/\s+/).filter(Boolean);
   if (words.length > 1) {
     let best = null;
     for (const word of words) {
-      const found = await pagefind.search(word);
-      if (found.results.length && (!best || found.results.length > best.count)) best = { kind: "word", word, count: found.results.length };
+      const found = await trustedResults(await pagefind.search(word), word);
+      if (found.length && (!best || found.length > best.count)) best = { kind: "word", word, count: found.length };
     }
     if (best) return best;
   }
   // A mistyped word: the longest prefix that finds something, and the word Pagefind matched with it.
   const word = words.sort((a, b) => b.length - a.length)[0] || "";
   for (let n = word.length - 1; n >= 3; n--) {
-    const found = await pagefind.search(word.slice(0, n));
+    const prefix = fold(word.slice(0, n));
+    const found = await pagefind.search(prefix);
     if (!found.results.length) continue;
-    const marked = markedWords((await found.results[0].data()).excerpt)[0];
+    const marked = markedWords((await found.results[0].data()).excerpt).find((m) => fold(m).startsWith(prefix));
     if (marked) return { kind: "word", word: marked.toLocaleLowerCase(), count: found.results.length };
   }
   return null;
@@ -185,7 +204,8 @@ function headerBox(pagefind, t) {
     if (!q) { list.innerHTML = ""; foot.innerHTML = ""; status.textContent = ""; open(false); return; }
     const search = await pagefind.debouncedSearch(q, {}, 120);
     if (search === null || token !== latest) return;
-    const shown = await Promise.all(search.results.slice(0, IN_PANEL).map((r) => r.data()));
+    const found = await trustedResults(search, q);
+    const shown = await Promise.all(found.slice(0, IN_PANEL).map((r) => r.data()));
     if (token !== latest) return;
     list.innerHTML = shown.map((data, i) => {
       const words = markedWords(data.excerpt);
@@ -194,9 +214,9 @@ function headerBox(pagefind, t) {
         + `<span class="search-result-title">${highlight(data.meta.title || data.url, words)}</span>`
         + `<span class="search-result-excerpt">${excerptHtml(data)}</span></a></li>`;
     }).join("");
-    status.textContent = search.results.length ? countText(t, search.results.length) : "";
-    if (search.results.length) {
-      foot.innerHTML = `<a class="search-see-all" href="${escapeHtml(searchUrl(q))}">${escapeHtml(t.search_see_all)} (${search.results.length})</a>`;
+    status.textContent = found.length ? countText(t, found.length) : "";
+    if (found.length) {
+      foot.innerHTML = `<a class="search-see-all" href="${escapeHtml(searchUrl(q))}">${escapeHtml(t.search_see_all)} (${found.length})</a>`;
     } else {
       foot.innerHTML = noResultHtml(t, q, null);
       const hint = await suggestion(pagefind, q, false);
@@ -303,11 +323,13 @@ async function searchPage(pagefind, t) {
     const options = { filters: filters() };
     const search = debounce && q ? await pagefind.debouncedSearch(q, options, 150) : await pagefind.search(q || null, options);
     if (search === null || token !== latest) return;
-    current = { q, search };
-    showCounts(search.totalFilters);
+    const found = await trustedResults(search, q);
+    if (token !== latest) return;
+    current = { q, found };
+    showCounts(found.length ? search.totalFilters : null);
     results.innerHTML = "";
     shown = 0;
-    if (!search.results.length) {
+    if (!found.length) {
       status.textContent = "";
       results.innerHTML = `<li class="search-empty">${noResultHtml(t, q, null)}</li>`;
       const hint = q ? await suggestion(pagefind, q, filtered()) : null;
@@ -315,17 +337,17 @@ async function searchPage(pagefind, t) {
       more.hidden = true;
       return;
     }
-    status.textContent = countText(t, search.results.length);
+    status.textContent = countText(t, found.length);
     await showMore(token);
   }
 
   async function showMore(token) {
-    const { search } = current;
-    const batch = await Promise.all(search.results.slice(shown, shown + PER_PAGE).map((r) => r.data()));
+    const { found } = current;
+    const batch = await Promise.all(found.slice(shown, shown + PER_PAGE).map((r) => r.data()));
     if (token !== latest) return;
     results.insertAdjacentHTML("beforeend", batch.map(resultHtml).join(""));
     shown += batch.length;
-    more.hidden = shown >= search.results.length;
+    more.hidden = shown >= found.length;
   }
 
   function resultHtml(data) {
