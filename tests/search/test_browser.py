@@ -172,3 +172,19 @@ def test_works_on_a_phone(browser, served):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     finally:
         context.close()
+
+
+def test_no_accessibility_violation_in_the_search_ui(page, served):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    open_search(page, served, "réseau")
+    assert axe.run(page).response["violations"] == []
+    open_search(page, served, "zzzz")
+    assert axe.run(page).response["violations"] == []
+    page.goto(served + NOTE)
+    page.click("#q")
+    page.keyboard.type("réseau")
+    page.locator(".search-panel [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    assert axe.run(page).response["violations"] == []

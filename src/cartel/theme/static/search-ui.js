@@ -209,7 +209,7 @@ function headerBox(pagefind, t) {
     if (token !== latest) return;
     list.innerHTML = shown.map((data, i) => {
       const words = markedWords(data.excerpt);
-      return `<li role="option" id="q-option-${i}" aria-selected="false"><a href="${escapeHtml(data.url)}" tabindex="-1">`
+      return `<li role="none"><a role="option" id="q-option-${i}" aria-selected="false" href="${escapeHtml(data.url)}" tabindex="-1">`
         + `<span class="search-result-type">${escapeHtml(typeLabel(t, data.meta.type))}</span> `
         + `<span class="search-result-title">${highlight(data.meta.title || data.url, words)}</span>`
         + `<span class="search-result-excerpt">${excerptHtml(data)}</span></a></li>`;
@@ -235,7 +235,7 @@ function headerBox(pagefind, t) {
       select(active + (event.key === "ArrowDown" ? 1 : -1));
     } else if (event.key === "Enter" && active >= 0 && !panel.hidden) {
       event.preventDefault();
-      window.location.href = options()[active].querySelector("a").href;
+      window.location.href = options()[active].href;
     } else if (event.key === "Escape" && !panel.hidden) {
       event.preventDefault();
       open(false);

@@ -1,0 +1,143 @@
+"""Benchmark of the search index: build time with and without it, index size, bytes a reader downloads.
+
+usage: python bench/search_bench.py [--notes 1000 4000] [--runs 3] [--work /tmp/cartel-search-bench]
+
+Vaults come from ../shared/bench/make_vault.py (deterministic). Each build runs in a fresh
+process (`cartel.build.build_site`, the search tree emitter removed for the baseline) and the
+median of `--runs` is kept. Download sizes come from headless chromium (Debian's) reading the
+built site from a local HTTP server: every response after the reader focuses the search box,
+as served (no compression) and as a static host would send it (text gzipped, Pagefind's own
+files are gzip already).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
+QUERIES = ("musée", "écoconception", "stratégie numérique", "lausannois bénévoles")
+
+BUILD = """
+import json, sys, time
+import cartel.build as build
+from cartel import search
+if sys.argv[3] == "off":
+    build.TREE_EMITTERS.clear()
+spent = []
+original = search.search_index
+def timed(site, pages, staging):
+    started = time.perf_counter()
+    original(site, pages, staging)
+    spent.append(time.perf_counter() - started)
+if sys.argv[3] == "on":
+    build.TREE_EMITTERS[:] = [timed]
+result = build.build_site(sys.argv[1], sys.argv[2])
+print(json.dumps({"seconds": result.seconds, "index": sum(spent)}))
+"""
+
+
+def make_vault(work: Path, notes: int) -> Path:
+    """The benchmark vault of `notes` notes (made once, reused)."""
+    vault = work / f"v{notes}"
+    if not (vault / "_data" / "acteurs.csv").is_file():
+        subprocess.run([sys.executable, str(MAKE_VAULT), str(vault), "--notes", str(notes)], check=True,
+                       stdout=subprocess.DEVNULL)
+    return vault
+
+
+def timed_build(vault: Path, output: Path, mode: str) -> dict:
+    """One build in a fresh interpreter; its seconds and the search emitter's share."""
+    done = subprocess.run([sys.executable, "-c", BUILD, str(vault), str(output), mode], check=True,
+                          capture_output=True, text=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def index_size(output: Path) -> dict:
+    """Bytes and files of the published search bundle, by part."""
+    bundle = output / "pagefind"
+    parts: dict[str, list[int]] = {}
+    for path in bundle.rglob("*"):
+        if path.is_file():
+            part = path.relative_to(bundle).parts[0] if path.parent != bundle else "top"
+            parts.setdefault(part, []).append(path.stat().st_size)
+    return {part: {"files": len(sizes), "bytes": sum(sizes)} for part, sizes in sorted(parts.items())}
+
+
+def wire_size(path: str, body: bytes) -> int:
+    """What a static host sends: text compressed with gzip -6, Pagefind's gzip files as they are."""
+    if path.endswith((".js", ".css", ".json", ".html")):
+        return len(gzip.compress(body, compresslevel=6))
+    return len(body)
+
+
+def query_bytes(output: Path, queries: tuple[str, ...]) -> list[dict]:
+    """For each query typed in the header box of a note page: what the browser fetched, raw and on the wire."""
+    sys.path.insert(0, str(ROOT))
+    from tests.browser_support import launch_browser, serve_directory
+
+    note = next(p for p in sorted((output / "notes").glob("*/index.html")))
+    note_url = "/" + note.parent.relative_to(output).as_posix() + "/"
+    measured = []
+    with serve_directory(output) as base, launch_browser() as browser:
+        for query in queries:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + note_url)
+            page.wait_for_load_state("networkidle")
+            responses = []
+            page.on("response", lambda response: responses.append(response))
+            page.focus("#q")
+            page.keyboard.type(query)
+            page.wait_for_selector(".search-panel [role=option], .search-panel .search-none", timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            fetched = [(response.url, response.body()) for response in responses]
+            path = lambda url: url.split(base, 1)[-1].split("?", 1)[0]
+            raw = sum(len(body) for _, body in fetched)
+            wire = sum(wire_size(path(url), body) for url, body in fetched)
+            index = sum(len(body) for url, body in fetched if "/pagefind/index/" in url or "/pagefind/fragment/" in url
+                        or "/pagefind/filter/" in url)
+            results = page.locator(".search-panel [role=option]").count()
+            measured.append({"query": query, "requests": len(fetched), "raw": raw, "wire": wire,
+                             "index_and_fragments": index, "shown": results})
+            context.close()
+    return measured
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, nargs="+", default=[1000, 4000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/cartel-search-bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    report = {}
+    for notes in args.notes:
+        vault = make_vault(args.work, notes)
+        output = args.work / f"out{notes}"
+        off, on, index = [], [], []
+        for _ in range(args.runs):  # interleaved, so a busy machine slows both alike
+            off.append(timed_build(vault, output, "off")["seconds"])
+            run = timed_build(vault, output, "on")
+            on.append(run["seconds"])
+            index.append(run["index"])
+        report[notes] = {
+            "build_without": statistics.median(off), "build_with": statistics.median(on),
+            "index_seconds": statistics.median(index),
+            "added": statistics.median(on) / statistics.median(off) - 1,
+            "index_share": statistics.median(i / (o - i) for i, o in zip(index, on)),
+            "load_average": os.getloadavg()[0],
+            "size": index_size(output), "queries": query_bytes(output, QUERIES),
+        }
+        print(json.dumps({notes: report[notes]}, ensure_ascii=False, indent=1), flush=True)
+
+
+if __name__ == "__main__":
+    main()
