@@ -131,6 +131,17 @@ def test_every_line_of_the_original_is_kept_in_the_callout(vault):
         assert kept == (f"> {line}".rstrip() if line.strip() else ">")
 
 
+def test_text_imported_as_a_question(vault):
+    report = run([FIXTURES / "german_note.txt"], vault, note_type="question", into="Questions")
+    row = report.rows[0]
+    assert (row.type, row.target) == ("question", "Questions/Das digitale Inventar im kleinen Museum.md")
+    meta, body, _ = imported(vault, report)
+    assert meta["type"] == "question" and meta["tags"] == ["question", "german"]
+    assert body.startswith("\n# Das digitale Inventar im kleinen Museum\n\nRéponse à compléter: Ein digitales Inventar")
+    note = note_of(vault, row.target)
+    assert note.type == "question" and note.title == "Das digitale Inventar im kleinen Museum"
+
+
 # -- HTML ------------------------------------------------------------------
 
 def test_html_article_metadata_links_and_no_comments(vault, monkeypatch):

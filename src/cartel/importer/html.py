@@ -33,6 +33,7 @@ def read_html_document(data: bytes, file_name: str = "") -> Document:
         warnings.append("main text not found: the whole text of the page was kept")
     text = _one_paragraph_per_line(text)
     lines, removed, authors = remove_boilerplate(text)
+    removed = tuple(re.sub(r"^lines? [\d-]+: ", "", r) for r in removed)   # line numbers of the extract mean nothing
     lines = _without_title_and_date(lines, title)
     body = analyse_body(lines)
     links = tuple(dict.fromkeys((label.strip(), target) for label, target in _MARKDOWN_LINK.findall(text)))
