@@ -127,10 +127,10 @@ class SiteRenderer:
         return Page(url, self.page("listing.html", context), "", kind)
 
 
-def render_site(site: Site) -> tuple[Page, ...]:
-    """Every page of the site, in URL order."""
+def render_site(site: Site, reuse=None) -> tuple[Page, ...]:
+    """Every page of the site, in URL order; `reuse(note)` (a cache) may return a note's page instead of rendering it."""
     renderer = SiteRenderer(site)
-    pages = [renderer.note_page(note) for note in site.notes]
+    pages = [(reuse and reuse(note)) or renderer.note_page(note) for note in site.notes]
     pages.extend(generated_pages(renderer))
     return tuple(sorted(pages, key=lambda p: p.url))
 
