@@ -105,7 +105,7 @@ def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
         dirnames[:] = sorted(d for d in dirnames if _keep_dir(here / d, _join(rel_dir, d), config, skip_dirs, problems))
         for name in sorted(filenames):
             rel = _join(rel_dir, name)
-            if name.startswith(".") or rel in ALWAYS_SKIPPED or matches_any(rel, config.ignore + ALWAYS_IGNORED):
+            if not is_published_name(rel, config):
                 continue
             if rel in seen:
                 problems.append(diag(rel, 1, "duplicate-name", Severity.ERROR,
@@ -118,6 +118,25 @@ def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
                 sources.append(source)
     sources.sort(key=lambda s: s.path)
     return ScanResult(tuple(sources), tuple(problems))
+
+
+def is_published_name(rel: str, config: Config) -> bool:
+    """Whether a file at this vault path (in a published folder) is read: not hidden, skipped or ignored."""
+    name = rel.rsplit("/", 1)[-1]
+    return not (name.startswith(".") or rel in ALWAYS_SKIPPED or matches_any(rel, config.ignore + ALWAYS_IGNORED))
+
+
+def scan_file(config: Config, rel: str) -> tuple[Source | None, tuple[Diagnostic, ...]]:
+    """One file, read as `scan_vault` reads it, for a watcher that knows what changed.
+
+    `rel` is an NFC vault path whose folders `scan_vault` publishes; None when the
+    file is gone, is not a regular file, or is not published.
+    """
+    path = config.root / rel
+    if not is_published_name(rel, config) or not (path.is_file() or path.is_symlink()):
+        return None, ()
+    problems: list[Diagnostic] = []
+    return _read_source(path, rel, config, problems), tuple(problems)
 
 
 def _keep_dir(path: Path, rel: str, config: Config, skip_dirs: set, problems: list) -> bool:
