@@ -14,6 +14,7 @@ from typing import Callable
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity
 from cartel.emit import check_output_dir, emit_site, robots, sitemap
+from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
@@ -108,6 +109,7 @@ def sitemap_and_robots(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
 EMITTERS: list[Callable[[Site, tuple[Page, ...]], dict[str, bytes]]] = [
     theme_static,
     sitemap_and_robots,
+    atom_feed,
 ]
 
 # Emitters that need the written tree (the search index reads the final pages): (site, pages, staging folder).

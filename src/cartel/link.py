@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity, diag
+from cartel.directory import read_directories
+from cartel.hierarchy import Hierarchy, build_hierarchy
 from cartel.model import Question, Resource, parse_question, parse_resource
 from cartel.parse import Note
 from cartel.parse.markdown import Link, split_target
@@ -53,6 +55,8 @@ class Site:
     resources: dict = field(default_factory=dict, hash=False, compare=False)   # path -> Resource
     appears_in: dict = field(default_factory=dict, hash=False, compare=False)  # resource path -> ((question path, rank), ...)
     diagnostics: tuple[Diagnostic, ...] = ()
+    hierarchy: Hierarchy = field(default_factory=Hierarchy, hash=False, compare=False)  # parents, children, themes
+    directories: tuple = ()                                                            # cartel.directory.Directory
 
     def url_of(self, path: str) -> str:
         """The URL of a note or asset path."""
@@ -79,9 +83,13 @@ def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...],
             tags[tag].append(note.path)
     questions = {n.path: parse_question(n) for n in published if n.type == "question"}
     resources = {n.path: parse_resource(n) for n in published if n.type == "resource"}
+    hierarchy = build_hierarchy(published)
+    directories, directory_problems = read_directories(config.directories, tuple(sources))
+    problems.extend(hierarchy.diagnostics + directory_problems)
     return Site(config, published, by_path, urls, assets, targets, backlinks,
                 {t: tuple(p) for t, p in sorted(tags.items())}, drafts,
-                questions, resources, _appears_in(questions, targets), tuple(problems))
+                questions, resources, _appears_in(questions, targets), tuple(problems),
+                hierarchy=hierarchy, directories=directories)
 
 
 def _appears_in(questions: dict[str, Question], targets: dict) -> dict[str, tuple[tuple[str, int], ...]]:

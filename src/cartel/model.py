@@ -33,6 +33,8 @@ class RankedItem:
     summary: str           # the question's own Markdown summary of the resource
     line: int              # 1-based line in the body
     number: int | None     # the number as written
+    start: int = -1        # byte range of the summary in the body (after the link, to the item's end)
+    end: int = -1
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Question:
     related: tuple[int, ...]         # link indices of related questions
     list_start: int = -1             # byte range of the ranked list in the body
     list_end: int = -1
+    related_ranges: tuple[tuple[int, int], ...] = ()   # byte ranges of the "Voir également" parts
 
 
 @dataclass(frozen=True)
@@ -62,26 +65,28 @@ def parse_question(note: Note) -> Question:
     """Lead, ranked resources and related questions of a question note."""
     body = note.body
     data = body.text.encode("utf-8")
-    ranked_list = _ranked_list(note)
+    related_ranges = _related_ranges(note)
+    ranked_list = _ranked_list(note, related_ranges)
     ranked: list[RankedItem] = []
     if ranked_list is not None:
         for item in body.items:
             if item.depth == 1 and ranked_list.start <= item.start < ranked_list.end and item.first_link >= 0:
                 link = body.links[item.first_link]
                 summary = _summary_after(data, link.end, item.end)
-                ranked.append(RankedItem(len(ranked) + 1, item.first_link, summary, item.line, item.number))
+                ranked.append(RankedItem(len(ranked) + 1, item.first_link, summary, item.line, item.number, link.end, item.end))
     lead_blocks = [b for b in body.blocks if b.kind == "paragraph" and (ranked_list is None or b.end <= ranked_list.start)]
     lead = " ".join(b.text for b in lead_blocks if not _RELATED.match(b.text))
-    return Question(lead, tuple(ranked), _related_links(note),
-                    ranked_list.start if ranked_list else -1, ranked_list.end if ranked_list else -1)
+    return Question(lead, tuple(ranked), _related_links(note, related_ranges),
+                    ranked_list.start if ranked_list else -1, ranked_list.end if ranked_list else -1,
+                    tuple(related_ranges))
 
 
-def _ranked_list(note: Note) -> Block | None:
-    """The first top-level list whose items begin with links, preferring ordered lists."""
+def _ranked_list(note: Note, related_ranges: list[tuple[int, int]]) -> Block | None:
+    """The first top-level list whose items begin with links, preferring ordered lists; none under "Voir également"."""
     body = note.body
     candidates = []
     for block in body.blocks:
-        if block.kind != "list":
+        if block.kind != "list" or any(s <= block.start < e for s, e in related_ranges):
             continue
         items = [i for i in body.items if i.depth == 1 and block.start <= i.start < block.end]
         if items and sum(1 for i in items if i.first_link >= 0) * 2 >= len(items):
@@ -94,7 +99,11 @@ def _ranked_list(note: Note) -> Block | None:
 
 def _summary_after(data: bytes, start: int, end: int) -> str:
     """The item's text after its link, as Markdown: sub-bullet markers and indentation dropped."""
-    text = data[start:end].decode("utf-8", "replace")
+    return clean_summary(data[start:end].decode("utf-8", "replace"))
+
+
+def clean_summary(text: str) -> str:
+    """A list item's text as one line of Markdown: item and sub-bullet markers, indentation and a leading dash or colon dropped."""
     lines = []
     for line in text.split("\n"):
         line = _ITEM_MARKER.sub("", line, count=1) if not lines and line.strip().startswith(("-", "*", "+")) else line
@@ -107,18 +116,25 @@ def _summary_after(data: bytes, start: int, end: int) -> str:
     return re.sub(r"^[\s\-–—:]+", "", summary).strip()
 
 
-def _related_links(note: Note) -> tuple[int, ...]:
-    """Links in a "Voir également" paragraph, or under such a heading until the next heading."""
+def _related_ranges(note: Note) -> list[tuple[int, int]]:
+    """Byte ranges of each "Voir également" paragraph, and of each such heading with its section."""
     body = note.body
     ranges = []
     headings = list(body.headings)
     for index, heading in enumerate(headings):
         if _RELATED.match(heading.text):
             end = next((h.start for h in headings[index + 1:] if h.level <= heading.level), len(body.text.encode("utf-8")))
-            ranges.append((heading.end, end))
+            ranges.append((heading.start, end))
     for block in body.blocks:
-        if block.kind == "paragraph" and _RELATED.match(block.text):
+        if block.kind == "paragraph" and _RELATED.match(block.text) \
+                and not any(s <= block.start < e for s, e in ranges):
             ranges.append((block.start, block.end))
+    return sorted(ranges)
+
+
+def _related_links(note: Note, ranges: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Links in the related ranges: the questions a question points to."""
+    body = note.body
     return tuple(i for i, link in enumerate(body.links)
                  if not link.embed and any(s <= link.start < e for s, e in ranges))
 

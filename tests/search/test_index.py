@@ -55,10 +55,10 @@ def test_only_the_main_content_is_indexed(small_site):
     guide = by_url(small_site)["/ressources/guide-pratique-de-la-strategie-numerique/"]["content"]
     assert "boussolage" in guide and "inventaire des outils" in guide
     # Menu, header search box, footer, the type label and the backlinks list stay out.
-    for outside in ("Navigation principale", "Rechercher", "Site publié avec cartel", "Mentionné dans", "Ressource.",
-                    "Comment bâtir une stratégie numérique"):
+    for outside in ("Navigation principale", "Rechercher", "Site publié avec cartel", "Mentionné dans", "Apparaît dans",
+                    "Ressource.", "Comment bâtir une stratégie numérique"):
         assert outside not in guide, outside
-    assert "Mentionné dans" in (small_site / "ressources/guide-pratique-de-la-strategie-numerique/index.html").read_text()
+    assert "Apparaît dans" in (small_site / "ressources/guide-pratique-de-la-strategie-numerique/index.html").read_text()
 
 
 def test_directory_rows_link_to_the_filtered_directory(small_site):

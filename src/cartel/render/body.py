@@ -71,11 +71,19 @@ class BodyRenderer:
         self.strings = strings
         self.max_depth = site.config.max_embed_depth
 
-    def render(self, note: Note, stack: tuple[str, ...] = ()) -> str:
-        """The sanitised HTML of a note's body, with its embeds."""
+    def render(self, note: Note, stack: tuple[str, ...] = (), replace: dict | None = None,
+               span: tuple[int, int] | None = None, prepare=None) -> str:
+        """The sanitised HTML of a note's body, with its embeds.
+
+        `replace` maps byte ranges of the body to trusted HTML put in their place (a question's
+        ranked list becomes cards); `span` renders only that byte range, its spliced Markdown
+        first passed through `prepare` (a card's summary).
+        """
         stack = stack + (note.path,)
         trusted: list[str] = []
-        source = self._splice(note, stack, trusted)
+        source = self._splice(note, stack, trusted, replace, span)
+        if prepare is not None:
+            source = prepare(source)
         html = MARKDOWN.html(source)
         html = _callouts(html, self.strings)
         if "block-id" in html:
@@ -87,20 +95,38 @@ class BodyRenderer:
         return html
 
     # -- splicing ---------------------------------------------------------
-    def _splice(self, note: Note, stack: tuple[str, ...], trusted: list[str]) -> str:
+    def _splice(self, note: Note, stack: tuple[str, ...], trusted: list[str], replace: dict | None = None,
+                span: tuple[int, int] | None = None) -> str:
         data = note.body.text.encode("utf-8")
-        if not note.body.splices:
+        if not note.body.splices and not replace and span is None:
             return note.body.text
+        low, high = span or (0, len(data))
+        cuts = sorted((replace or {}).items())
         targets = self.site.targets.get(note.path, ())
         out: list[bytes] = []
-        position = 0
+        position = low
+        for (start, end), html in cuts:
+            trusted.append(html)
+            placeholder = f"\n\n\ue000{len(trusted) - 1}\ue001\n\n"
+            out.append(self._splice_range(note, data, position, start, targets, stack, trusted))
+            out.append(placeholder.encode("utf-8"))
+            position = max(position, end)
+        out.append(self._splice_range(note, data, position, high, targets, stack, trusted))
+        return b"".join(out).decode("utf-8", "replace")
+
+    def _splice_range(self, note: Note, data: bytes, low: int, high: int, targets, stack, trusted) -> bytes:
+        """The bytes from `low` to `high` with each splice wholly inside replaced."""
+        out: list[bytes] = []
+        position = low
         for splice in note.body.splices:
+            if splice.start < low or splice.end > high:
+                continue
             out.append(data[position:splice.start])
             original = data[splice.start:splice.end].decode("utf-8", "replace")
             out.append(self._replacement(note, splice, original, targets, stack, trusted).encode("utf-8"))
             position = splice.end
-        out.append(data[position:])
-        return b"".join(out).decode("utf-8", "replace")
+        out.append(data[position:high])
+        return b"".join(out)
 
     def _replacement(self, note, splice: Splice, original: str, targets, stack, trusted) -> str:
         kind = splice.kind

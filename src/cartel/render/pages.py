@@ -1,0 +1,117 @@
+"""Generated pages: the home (when the vault has no `index.md`), the question and
+resource lists, tag pages and the tags index, directory pages, the graph, 404
+and the search page."""
+
+from __future__ import annotations
+
+from cartel.directory import Directory, facet_label, sort_key
+from cartel.graph import global_graph
+from cartel.render import Page, SiteRenderer, format_date, tag_url
+from cartel.render.notes import note_item
+
+GRAPH_URL = "/graphe/"
+
+
+def generated_pages(renderer: SiteRenderer) -> list[Page]:
+    """Every page that no note writes."""
+    site = renderer.site
+    pages = tag_pages(renderer)
+    pages.extend(type_lists(renderer))
+    if not any(site.urls[n.path] == "/" for n in site.notes):
+        pages.append(home_page(renderer))
+    pages.extend(directory_page(renderer, d) for d in site.directories)
+    if site.questions or site.resources:
+        pages.append(graph_page(renderer))
+    t = renderer.strings
+    pages.append(Page("/404.html", renderer.page("404.html", {"kind": "404", "url": "/404.html", "title": t["not_found_title"]}), "", "404"))
+    pages.append(Page("/recherche/", renderer.page("search.html", {"kind": "search", "url": "/recherche/", "title": t["search"]}), "", "search"))
+    return pages
+
+
+def tag_pages(renderer: SiteRenderer) -> list[Page]:
+    """A page per tag, and the tags index with counts."""
+    site, t = renderer.site, renderer.strings
+    pages = []
+    for tag, paths in site.tags.items():
+        items = sorted((note_item(site, p) for p in paths), key=lambda i: sort_key(i["title"]))
+        section = {"title": f'{t["pages_tagged"]} #{tag}', "count": len(items), "items": items}
+        pages.append(renderer.listing(tag_url(tag), f"#{tag}", [section], "tag"))
+    by_count = sorted(site.tags.items(), key=lambda kv: sort_key(kv[0]))
+    tags = [{"title": f"#{tag}", "url": tag_url(tag), "meta": f"({len(paths)})"} for tag, paths in by_count]
+    pages.append(renderer.listing("/tags/", t["all_tags"], [{"title": t["tags"], "count": len(tags), "items": tags, "style": "cloud"}], "tags"))
+    return pages
+
+
+def type_lists(renderer: SiteRenderer) -> list[Page]:
+    """"Toutes les questions" and "Toutes les ressources": A to Z and by date, with counts."""
+    site, t = renderer.site, renderer.strings
+    pages = []
+    for kind, url, title in (("question", "/questions/", t["all_questions"]), ("resource", "/ressources/", t["all_resources"])):
+        notes = [n for n in site.notes if n.type == kind]
+        by_title = sorted(notes, key=lambda n: sort_key(n.title))
+        dated = sorted((n for n in notes if n.date), key=lambda n: (n.date, n.path), reverse=True)
+        by_date = dated + [n for n in by_title if not n.date]
+        language = site.config.language
+        sections = [
+            {"title": t["by_title"], "count": len(notes), "items": [note_item(site, n.path) for n in by_title], "style": "compact"},
+            {"title": t["by_date"], "count": len(dated), "style": "compact",
+             "items": [{**note_item(site, n.path), "meta": format_date(n.date, language) or t["no_date"]} for n in by_date]},
+        ]
+        pages.append(renderer.listing(url, title, sections, kind + "-list"))
+    return pages
+
+
+def home_page(renderer: SiteRenderer) -> Page:
+    """Without `index.md`: the themes (navigation roots) with their questions, then the lists."""
+    site, t = renderer.site, renderer.strings
+    themes = []
+    for path in site.hierarchy.themes:
+        theme = note_item(site, path)
+        theme["children"] = [note_item(site, child) for child in site.hierarchy.children.get(path, ())]
+        themes.append(theme)
+    context = {"kind": "home", "url": "/", "title": site.config.title, "intro": site.config.description,
+               "description": site.config.description, "themes": themes,
+               "question_count": len(site.questions), "resource_count": len(site.resources)}
+    return Page("/", renderer.page("home.html", context), "", "home")
+
+
+def directory_page(renderer: SiteRenderer, directory: Directory) -> Page:
+    """The whole table in static HTML; `directory.js` adds filtering, facets, sorting and a count."""
+    t = renderer.strings
+    groups = column_groups(directory)
+    rows = [{"name": row.name, "url": row.url,
+             "cells": [", ".join(v for v in (row.cells[i] for i in indices) if v) for _, indices in groups],
+             "facets": ["|".join(v for v in (row.cells[c] for c in facet.columns) if v) for facet in directory.facets]}
+            for row in directory.rows]
+    rows.sort(key=lambda r: sort_key(r["name"]))
+    context = {
+        "kind": "directory", "url": directory.url, "title": directory.config.title,
+        "description": t["directory_intro"].format(n=len(rows)),
+        "breadcrumbs": [{"title": t["home"], "url": "/"}],
+        "name_column": directory.columns[directory.name_index],
+        "columns": [label for label, _ in groups],
+        "rows": rows,
+        "facets": [{"label": f.label, "values": f.values, "id": f"facet-{n}"} for n, f in enumerate(directory.facets)],
+    }
+    return Page(directory.url, renderer.page("directory.html", context), "", "directory")
+
+
+def column_groups(directory: Directory) -> list[tuple[str, tuple[int, ...]]]:
+    """The shown columns (not the name, not the URL): columns numbered alike (`Expertise 1`, `Expertise 2`) make one."""
+    groups: dict[str, list[int]] = {}
+    for index, column in enumerate(directory.columns):
+        if index not in (directory.name_index, directory.url_index):
+            groups.setdefault(facet_label(column), []).append(index)
+    singles = {label for label, indices in groups.items() if len(indices) == 1}
+    return [(directory.columns[indices[0]] if label in singles else label, tuple(indices)) for label, indices in groups.items()]
+
+
+def graph_page(renderer: SiteRenderer) -> Page:
+    """Questions and resources, with a curve per ranking, and the same as text."""
+    site, t = renderer.site, renderer.strings
+    graph = global_graph(site)
+    context = {"kind": "graph", "url": GRAPH_URL, "title": t["graph_title"], "svg": graph.svg,
+               "questions": graph.questions, "edges": graph.edges,
+               "description": t["graph_intro"], "breadcrumbs": [{"title": t["home"], "url": "/"}],
+               "question_count": len(site.questions), "resource_count": len(site.resources)}
+    return Page(GRAPH_URL, renderer.page("graph.html", context), "", "graph")
