@@ -73,10 +73,11 @@ class Record:
 def search_index(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
     """Tree emitter: index the pages written in `staging`, add directory rows, write the bundle there."""
     files = canonical_filters(build_index(staging, index_config(site), directory_records(site), site.config.language))
-    for name, data in sorted(bundle_files(files).items()):
-        target = staging / BUNDLE / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    bundle = bundle_files(files)
+    for folder in sorted({(staging / BUNDLE / name).parent for name in bundle}):
+        folder.mkdir(parents=True, exist_ok=True)
+    for name, data in sorted(bundle.items()):
+        (staging / BUNDLE / name).write_bytes(data)
     (staging / STRINGS_FILE).parent.mkdir(parents=True, exist_ok=True)
     (staging / STRINGS_FILE).write_bytes(ui_strings(site.config.language))
 

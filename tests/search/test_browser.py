@@ -51,6 +51,16 @@ def test_header_box_shows_results_as_you_type_and_arrows_open_one(page, served):
     page.wait_for_url("**/ressources/fichier-obscur/")
 
 
+def test_clicking_a_result_in_the_panel_opens_it(page, served):
+    page.goto(served + "/")
+    page.click("#q")
+    page.keyboard.type("boussolage")
+    option = page.locator(".search-panel [role=option]").first
+    option.wait_for()
+    option.click()
+    page.wait_for_url("**" + NOTE)
+
+
 def test_escape_closes_the_panel_and_see_all_goes_to_the_page(page, served):
     page.goto(served + "/")
     page.click("#q")
