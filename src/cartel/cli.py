@@ -77,6 +77,7 @@ class _LazyProgress:
 # Commands that live in their own modules, loaded only when called: "name": "module:attribute".
 LAZY_COMMANDS: dict[str, str] = {
     "import": "cartel.importer.command:command",
+    "check": "cartel.check.command:check",
 }
 
 
