@@ -70,7 +70,7 @@ def print_fixes(console: Console, report: FixReport) -> None:
 
 
 def _shown(text: str) -> str:
-    return "'" + "".join(_VISIBLE.get(c, c) for c in text) + "'"
+    return '"' + "".join(_VISIBLE.get(c, c) for c in text) + '"'
 
 
 def print_report(console: Console, diagnostics, fmt: str) -> None:

@@ -54,6 +54,7 @@ class Prose:
     runs: tuple[Run, ...]
     lists: tuple[OrderedList, ...]
     code: tuple[tuple[int, int], ...]
+    hard_breaks: frozenset[int] = frozenset()   # byte offsets where a hard line break (two spaces, `\\`) begins
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,14 @@ def read_prose(text: str) -> Prose:
     links: list[bool] = []       # open links and images: True when their text is not prose
     run_start = run_end = -1
     pieces: list[str] = []
+    hard_breaks: list[int] = []
     for event, span in MARKDOWN.events_with_range(text):
         if type(event) is str:   # SoftBreak, HardBreak, Rule: a run ends
             if pieces:
                 runs.append(Run(run_start, "".join(pieces)))
                 pieces = []
+            if event == "HardBreak":
+                hard_breaks.append(span["start"])
             continue
         value = event.get("Text")
         if value is not None:
@@ -161,7 +165,7 @@ def read_prose(text: str) -> Prose:
             skip = max(skip - 1, 0)
     if pieces:
         runs.append(Run(run_start, "".join(pieces)))
-    return Prose(data, line_starts, tuple(runs), tuple(sorted(done_lists)), tuple(code))
+    return Prose(data, line_starts, tuple(runs), tuple(sorted(done_lists)), tuple(code), frozenset(hard_breaks))
 
 
 _NOT_PROSE = ("HtmlBlock", "MetadataBlock")

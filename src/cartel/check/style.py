@@ -207,16 +207,12 @@ def trailing_spaces(ctx: Context) -> Iterator:
         prose = ctx.prose(note)
         found = []
         for match in _TRAILING.finditer(text):
-            start, end = match.span()
-            line_start = text.rfind("\n", 0, start) + 1
-            next_end = text.find("\n", end + 1)
-            next_line = text[end + 1:next_end if next_end >= 0 else len(text)] if end < len(text) else ""
-            hard_break = text[line_start:start].strip() and match.group(0).endswith("  ") and next_line.strip()
-            if hard_break:
-                continue
+            start = match.start()
             offset = len(text[:start].encode("utf-8"))
-            if any(s <= offset < e for s, e in prose.code):
+            width = len(match.group(0))       # spaces and tabs: one byte each
+            if any(offset <= b < offset + width for b in prose.hard_breaks) or any(s <= offset < e for s, e in prose.code):
                 continue
+            line_start = text.rfind("\n", 0, start) + 1
             found.append((text.count("\n", 0, start), start - line_start, match.group(0)))
         if not found:
             continue

@@ -1,0 +1,89 @@
+"""The `cartel check` command: grouped text with a summary, JSON, GitHub annotations, exit codes, rule list."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cartel.check import REGISTRY
+from cartel.cli import main
+from tests.check.helpers import RESOURCE, vault_with
+
+R = "Ressources/Guide de publication.md"
+Q = "Questions/Comment publier une collection.md"
+FILES = {
+    R: RESOURCE + "\nPourquoi publier ? Voir [[Page absente]].\n",
+    Q: "---\ntags: question\n---\n# Une question sans liste\n\nDu texte.\n",
+}
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, ["check", *map(str, args)], env=env)
+
+
+def test_text_output_groups_by_file_and_ends_with_a_summary_by_rule(tmp_path):
+    result = run(vault_with(tmp_path, FILES))
+    assert result.exit_code == 0
+    groups = result.output.split("\n\n")
+    assert groups[0].startswith(f"{Q}:4:1: warning[question-no-resource] the question ranks no resource\n  hint: ")
+    assert groups[1].startswith(f"{R}:5:1: info[resource-orphan] no question ranks this resource\n  hint: ")
+    assert f"\n{R}:13:17: warning[style-punctuation-space] no space before '?'" in groups[1]
+    assert f"\n{R}:13:25: warning[link-unresolved]" in groups[1]
+    assert "\x1b[" not in result.output       # no colours when the output is not a terminal
+    summary = groups[-1].splitlines()
+    assert [line.split()[:3] for line in summary[:-1]] == [
+        ["link-unresolved", "warning", "1"], ["question-no-resource", "warning", "1"],
+        ["style-punctuation-space", "warning", "1"], ["resource-orphan", "info", "1"]]
+    assert summary[-1] == "0 errors, 3 warnings, 1 info in 2 files"
+
+
+def test_colours_on_a_terminal(tmp_path):
+    result = run(vault_with(tmp_path, FILES), env={"FORCE_COLOR": "1", "TERM": "xterm-256color"})
+    assert "\x1b[" in result.output and "question-no-resource" in result.output
+
+
+def test_exit_code_is_1_when_an_error_is_found(tmp_path):
+    files = {**FILES, "cartel.toml": '[check.severity]\nlink-unresolved = "error"\n'}
+    result = run(vault_with(tmp_path, files))
+    assert result.exit_code == 1
+    assert "1 error, 2 warnings, 1 info in 2 files" in result.output
+
+
+def test_json_output_is_every_diagnostic_and_nothing_else(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(vault_with(tmp_path, FILES)), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert [(d["path"], d["line"], d["rule"], d["severity"]) for d in data] == [
+        (Q, 4, "question-no-resource", "warning"), (R, 5, "resource-orphan", "info"),
+        (R, 13, "style-punctuation-space", "warning"), (R, 13, "link-unresolved", "warning")]
+    assert "1 info in 2 files" in result.stderr
+
+
+def test_github_format_writes_workflow_annotations(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(vault_with(tmp_path, FILES)), "--format", "github"])
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"::warning file={Q},line=4,col=1,title=question-no-resource::the question ranks no resource (" \
+                       "after the answer, add a numbered list whose items begin with a link: 1. [[Resource note]])"
+    assert lines[1].startswith(f"::notice file={R},line=5,col=1,title=resource-orphan::")
+    assert len(lines) == 4
+
+
+def test_a_clean_vault_says_so(tmp_path):
+    result = run(vault_with(tmp_path, {}))
+    assert result.exit_code == 0 and result.output == "No problems found.\n"
+
+
+def test_list_rules_prints_every_rule_with_its_severity_and_doc():
+    result = run("--list-rules")
+    lines = result.output.splitlines()
+    assert len(lines) == len(REGISTRY)
+    for rule, line in zip(REGISTRY, lines):
+        assert line.split()[:2] == [rule.id, rule.severity.value]
+        assert line.rstrip().endswith(rule.doc)
+    assert any(line.split()[2] == "fix" for line in lines if line.startswith("list-numbering"))
+    data = json.loads(run("--list-rules", "--format", "json").output)
+    assert {r["id"] for r in data} == {r.id for r in REGISTRY}
+
+
+def test_a_missing_vault_is_a_usage_error(tmp_path):
+    assert run(tmp_path / "absent").exit_code == 2
