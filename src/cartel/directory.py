@@ -176,9 +176,11 @@ def _rows(reader, config: DirectoryConfig, columns: tuple[str, ...], name_index:
 def _row(raw: list[str], line: int, config: DirectoryConfig, columns: tuple[str, ...], name_index: int,
          url_index: int, path: str, problems: list) -> DirectoryRow | None:
     if len(raw) != len(columns):
+        swallowed = any("\n" in cell for cell in raw)
         problems.append(diag(path, line, "directory-row-columns", Severity.WARNING,
                              f"this row has {len(raw)} fields where the header has {len(columns)}",
-                             "check for a missing or extra separator, or a value that needs quotes"))
+                             "a quote opened on this line is not closed, so the next lines are read as part of it"
+                             if swallowed else "check for a missing or extra separator, or a value that needs quotes"))
     cells = tuple((raw + [""] * len(columns))[:len(columns)])
     cells = tuple(" ".join(c.split()) for c in cells)
     name = cells[name_index]

@@ -74,11 +74,25 @@ def parse_question(note: Note) -> Question:
                 link = body.links[item.first_link]
                 summary = _summary_after(data, link.end, item.end)
                 ranked.append(RankedItem(len(ranked) + 1, item.first_link, summary, item.line, item.number, link.end, item.end))
-    lead_blocks = [b for b in body.blocks if b.kind == "paragraph" and (ranked_list is None or b.end <= ranked_list.start)]
+    lead_blocks = [b for b in body.blocks if b.kind == "paragraph" and (ranked_list is None or b.end <= ranked_list.start)
+                   and not _media_only(b, note, data)]
     lead = " ".join(b.text for b in lead_blocks if not _RELATED.match(b.text))
     return Question(lead, tuple(ranked), _related_links(note, related_ranges),
                     ranked_list.start if ranked_list else -1, ranked_list.end if ranked_list else -1,
                     tuple(related_ranges))
+
+
+def _media_only(block: Block, note: Note, data: bytes) -> bool:
+    """Whether a paragraph holds nothing but embeds (an image and its alt text are not the answer)."""
+    embeds = [link for link in note.body.links if link.embed and block.start <= link.start < block.end]
+    if not embeds:
+        return False
+    rest, position = [], block.start
+    for link in embeds:
+        rest.append(data[position:link.start])
+        position = link.end
+    rest.append(data[position:block.end])
+    return not b"".join(rest).strip()
 
 
 def _ranked_list(note: Note, related_ranges: list[tuple[int, int]]) -> Block | None:
@@ -146,7 +160,8 @@ def parse_resource(note: Note) -> Resource:
     source_link = next((i for i, link in enumerate(body.links) if link.in_heading and link.external), -1)
     source_url = body.links[source_link].target if source_link >= 0 else _meta_url(note.meta.get("source"))
     sections = _sections(note)
-    summary = next((b.text for b in body.blocks if b.kind == "paragraph" and _section_of(b, sections) in ("", "intro")), "")
+    summary = next((b.text for b in body.blocks if b.kind == "paragraph" and _section_of(b, sections) in ("", "intro")
+                    and not _media_only(b, note, data)), "")
     key_heading = next((i for i, h in enumerate(body.headings) if _KEY_POINTS.match(h.text)), None)
     key_points = tuple(
         _summary_after(data, item.start, item.end)
