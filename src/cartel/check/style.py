@@ -25,7 +25,7 @@ _EMOTICON = re.compile(r"[:;][-']?[()DPpOo3/|\\\]\[*]+(?![\w])")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)( {2,})(?=[^\s;:!?])")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])(['’])(?=[^\W\d_])")
 _ABBREVIATION = re.compile(r"(?<![\w./\\-])(etc|cf)(?![\w/.])")
-_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+_TRAILING = re.compile(rb"[ \t]+$", re.MULTILINE)
 _WORD_CHARS = "A-Za-zÀ-ÖØ-öø-ÿœŒæÆ"
 # Inclusive writing with `.` or `-`: utilisateur.rice, étudiant-e-s, professionnel.le.s.
 _WORD_CHAR = re.compile(f"[{_WORD_CHARS}]")
@@ -206,20 +206,17 @@ def trailing_spaces(ctx: Context) -> Iterator:
             continue
         prose = ctx.prose(note)
         found = []
-        for match in _TRAILING.finditer(text):
-            start = match.start()
-            offset = len(text[:start].encode("utf-8"))
-            width = len(match.group(0))       # spaces and tabs: one byte each
-            if any(offset <= b < offset + width for b in prose.hard_breaks) or any(s <= offset < e for s, e in prose.code):
+        for match in _TRAILING.finditer(prose.data):
+            start, end = match.span()
+            if any(b in prose.hard_breaks for b in range(start, end)) or any(s <= start < e for s, e in prose.code):
                 continue
-            line_start = text.rfind("\n", 0, start) + 1
-            found.append((text.count("\n", 0, start), start - line_start, match.group(0)))
+            line, column = ctx.position(note, start)
+            found.append((line, column, match.group(0).decode("ascii")))
         if not found:
             continue
-        index, column, spaces = found[0]
-        yield diag(note.path, note.body_line + index, "style-trailing-space", Severity.INFO,
+        line, column, _ = found[0]
+        yield diag(note.path, line, "style-trailing-space", Severity.INFO,
                    f"{len(found)} line{'s' * (len(found) > 1)} end{'s' * (len(found) == 1)} with spaces",
-                   "spaces at the end of a line are invisible and only get in the way of edits; --fix removes them",
-                   column + 1)
-        for index, column, spaces in found:
-            yield Edit(note.path, note.body_line + index, column + 1, spaces, "", "style-trailing-space")
+                   "spaces at the end of a line are invisible and only get in the way of edits; --fix removes them", column)
+        for line, column, spaces in found:
+            yield Edit(note.path, line, column, spaces, "", "style-trailing-space")

@@ -1,0 +1,66 @@
+"""Check benchmark (run by hand, never by the test suite).
+
+usage: python3 bench/check_bench.py [--notes 4000] [--runs 7]
+
+Times `cartel check VAULT` (text output to /dev/null) in a fresh process on
+the vault of ../shared/bench/make_vault.py (seed 1), and prints the median and
+best wall time, the peak memory, and one in-process breakdown: reading the
+vault (config, scan, parse, link) against running the rules. The vault is
+written in French-France typography, so it yields tens of thousands of
+`style-punctuation-space` reports: the printing path is measured too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_bench import WORK, make_vault, measure  # noqa: E402  (the shared harness)
+
+BREAKDOWN = r"""
+import gc, json, sys, time
+gc.set_threshold(100_000, 50, 1000)        # as `cartel` does
+from pathlib import Path
+from cartel.build import load_site
+from cartel.check import run_rules
+start = time.perf_counter()
+config, scanned, site = load_site(Path(sys.argv[1]))
+loaded = time.perf_counter()
+texts = {s.path: s.text for s in scanned.sources if s.kind in ("note", "data")}
+found, _ = run_rules(site, config, texts, fixing=False)
+done = time.perf_counter()
+print(json.dumps({"load_s": round(loaded - start, 3), "rules_s": round(done - loaded, 3), "reports": len(found)}))
+"""
+
+
+def bench(notes: int, runs: int) -> dict:
+    """Median and best wall time of `cartel check`, peak memory, and the load/rules split."""
+    vault = make_vault(notes)
+    shutil.rmtree(vault / ".cartel-cache", ignore_errors=True)
+    command = [sys.executable, "-m", "cartel", "check", str(vault)]
+    samples = [measure(command) for _ in range(runs)]
+    split = json.loads(subprocess.run([sys.executable, "-c", BREAKDOWN, str(vault)], capture_output=True,
+                                      text=True, check=True).stdout)
+    return {"median_s": round(statistics.median(s[0] for s in samples), 3),
+            "best_s": round(min(s[0] for s in samples), 3),
+            "peak_mb": round(max(s[1] for s in samples), 1), "runs": runs, **split}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notes", type=int, nargs="*", default=[4000])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    for notes in args.notes:
+        print(notes, json.dumps(bench(notes, args.runs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
