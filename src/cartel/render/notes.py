@@ -9,6 +9,9 @@ it, with the rank. A note with children in the navigation lists them.
 
 from __future__ import annotations
 
+import re
+from html import escape, unescape
+
 from cartel.graph import hidden_count, local_graph
 from cartel.link import Site
 from cartel.model import clean_summary, domain_of
@@ -33,7 +36,7 @@ def note_context(renderer: SiteRenderer, note: Note) -> dict:
     listed = {entry["path"] for entry in appears}
     context.update({
         "kind": note.type, "note_type": note.type, "url": site.urls[note.path], "title": note.title,
-        "body": renderer.bodies.render(note, replace=replace),
+        "body": label_task_boxes(renderer.bodies.render(note, replace=replace)),
         "show_title": first_h1 is None,
         "description": entry_summary(site, note),
         "image": first_image(note, site),
@@ -46,6 +49,27 @@ def note_context(renderer: SiteRenderer, note: Note) -> dict:
         "graph_hidden": hidden_count(site, note.path),
     })
     return context
+
+
+_TASK_BOX = re.compile(r'(<input [^>]*type="checkbox"[^>]*>)((?:(?!<(?:/li|ul|ol|li|p|/p)\b).)*)', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def label_task_boxes(html: str) -> str:
+    """A task list's read-only checkboxes get their item's text as label, so assistive technology names them."""
+    if 'type="checkbox"' not in html:
+        return html
+
+    def label(match: re.Match) -> str:
+        box, rest = match.group(1), match.group(2)
+        text = " ".join(unescape(_TAGS.sub("", rest)).split())
+        if not text:
+            return match.group(0)
+        if "<a " in rest:  # a link inside a label would be clicked through it: name the box apart
+            return f'<label>{box}<span class="visually-hidden">{escape(text)}</span></label>{rest}'
+        return f"<label>{box}{rest}</label>"
+
+    return _TASK_BOX.sub(label, html)
 
 
 def note_link(site: Site, path: str) -> dict:
