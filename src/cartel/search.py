@@ -3,7 +3,7 @@
 Note pages mark their main content with `data-pagefind-body` and carry their
 title, type, tags and summary in `data-pagefind-meta` / `data-pagefind-filter`
 attributes (theme/templates/note.html); each directory row becomes a custom
-record linking to its directory page filtered on it. The index is forced to
+record linking to its directory page filtered on it (`?q=name`). The index is forced to
 the site's language (French stemming by default). Only what `pagefind.js`
 needs at search time is kept: cartel has its own small UI
 (theme/static/search.js, search-ui.js, search.css), so Pagefind's UI bundles
@@ -23,10 +23,8 @@ Two measured choices (bench/RESULTS.md):
 from __future__ import annotations
 
 import base64
-import csv
 import gzip
 import hashlib
-import io
 import json
 import subprocess
 import threading
@@ -34,11 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from cartel.config import DirectoryConfig
+from cartel.directory import Directory, DirectoryRow
 from cartel.i18n import load_strings
 from cartel.link import Site
-from cartel.render import Page, directory_url
-from cartel.scan import decode_text
+from cartel.render import Page
 
 BUNDLE = "pagefind"
 STRINGS_FILE = "_cartel/search-strings.json"
@@ -230,36 +227,15 @@ def _cbor_head(major: int, argument: int) -> bytes:
 # -- directory rows ----------------------------------------------------------
 
 def directory_records(site: Site) -> list[Record]:
-    """One record per named row of each directory CSV, linking to its page filtered on that name."""
-    records: list[Record] = []
-    for directory in site.config.directories:
-        rows = read_rows(site.config.root / directory.source)
-        records.extend(row_record(directory, row) for row in rows if row.get(directory.name_column, "").strip())
-    return records
+    """One record per shown row of each directory, linking to its page filtered on the row's name."""
+    return [row_record(directory, row) for directory in site.directories for row in directory.rows]
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV (BOM or not, `;` or `,`); [] when it cannot be read (the directory page reports it)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return []
-    text, _ = decode_text(data, path.name)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        return [{(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
-                for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)]
-    except csv.Error:
-        return []
-
-
-def row_record(directory: DirectoryConfig, row: dict[str, str]) -> Record:
-    """A directory row as a search record: its name, its other values as text and summary."""
-    name = row[directory.name_column].strip()
-    values = [v for k, v in row.items() if v and k not in (directory.name_column, directory.url_column)]
-    url = f"{directory_url(directory)}?q={quote(name)}"
-    return Record(url=url, title=name, content=". ".join([name] + values), summary=" · ".join(values))
+def row_record(directory: Directory, row: DirectoryRow) -> Record:
+    """A directory row as a search record: its name, its other cells (not the web address) as text and summary."""
+    values = [cell for i, cell in enumerate(row.cells) if cell and i not in (directory.name_index, directory.url_index)]
+    url = f"{directory.url}?q={quote(row.name)}"
+    return Record(url=url, title=row.name, content=". ".join([row.name] + values), summary=" · ".join(values))
 
 
 # -- the Pagefind service ------------------------------------------------------

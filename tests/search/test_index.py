@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cartel.search import (PagefindError, PagefindService, Record, bundle_files, read_rows, record_request,
-                           ui_strings)
+from cartel.search import PagefindError, PagefindService, Record, bundle_files, record_request, ui_strings
 from tests.conftest import DEMO
 from tests.search.conftest import SMALL_VAULT, build_small, read_fragments
 
@@ -120,16 +119,6 @@ def test_note_page_budget_on_the_demo(tmp_path):
         linked = re.findall(r'<link rel="stylesheet" href="([^"?]+)', html) + re.findall(r'<script src="([^"?]+)', html)
         total = len(html.encode()) + sum((output / url.lstrip("/")).stat().st_size for url in linked)
         assert total < 40_000, (page, total)
-
-
-def test_read_rows_accepts_bom_semicolons_and_commas(tmp_path):
-    semi = tmp_path / "a.csv"
-    semi.write_bytes("\ufeffNom;Ville\nÉcomusée;Bulle\n".encode("utf-8"))
-    comma = tmp_path / "b.csv"
-    comma.write_text('Nom,Ville\n"Musée, jardin",Aigle\n', encoding="utf-8")
-    assert read_rows(semi) == [{"Nom": "Écomusée", "Ville": "Bulle"}]
-    assert read_rows(comma) == [{"Nom": "Musée, jardin", "Ville": "Aigle"}]
-    assert read_rows(tmp_path / "absent.csv") == []
 
 
 def test_bundle_files_keeps_only_what_pagefind_js_fetches():
