@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from cartel.cache import open_cache
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity
 from cartel.emit import check_output_dir, emit_site, robots, sitemap
@@ -70,20 +71,29 @@ def collect_diagnostics(config: Config, scanned: ScanResult, site: Site) -> tupl
     return tuple(found)
 
 
-def build_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress) -> BuildResult:
-    """Build the vault into `output` (default `VAULT/_site`), atomically."""
+def build_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress,
+               use_cache: bool = True) -> BuildResult:
+    """Build the vault into `output` (default `VAULT/_site`), atomically; the cache (cartel.cache) skips what has not changed."""
     started = time.perf_counter()
     vault = Path(vault).resolve()
     output = Path(output).resolve() if output else vault / "_site"
     check_output_dir(vault, output)
-    config, scanned, site = load_site(vault, output, progress)
-    pages = render_site(site)
+    config = load_config(vault)
+    scanned = scan_vault(config, output)
+    cache = open_cache(vault, config, use_cache)
+    unchanged = cache.unchanged_build(scanned, output)
+    if unchanged is not None:
+        return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
+    notes = cache.parse([s for s in scanned.sources if s.kind == "note"], lambda missing: parse_all(missing, config, progress))
+    site = link_site(notes, scanned.sources, config)
+    pages = cache.render(site, render_site)
     progress("render", len(pages), len(pages))
     extra = site_files(site, pages, config)
     data = {s.path: s.data for s in scanned.sources}
-    emit_site(site, pages, data, extra, output, TREE_EMITTERS)
+    emit_site(site, pages, data, extra, output, cache.tree_emitters(TREE_EMITTERS))
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site)
+    cache.record_build(scanned, output, len(pages), diagnostics)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
 
 

@@ -77,6 +77,8 @@ class _LazyProgress:
 # Commands that live in their own modules, loaded only when called: "name": "module:attribute".
 LAZY_COMMANDS: dict[str, str] = {
     "import": "cartel.importer.command:command",
+    "serve": "cartel.serve.command:serve",
+    "clean": "cartel.serve.command:clean",
     "check": "cartel.check.command:check",
 }
 
@@ -107,7 +109,8 @@ def main() -> None:
 @click.argument("vault", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output folder (default: VAULT/_site).")
 @click.option("--strict", is_flag=True, help="Exit with 1 on warnings too.")
-def build(vault: Path, output: Path | None, strict: bool) -> None:
+@click.option("--no-cache", is_flag=True, help="Redo everything; neither read nor write VAULT/.cartel-cache.")
+def build(vault: Path, output: Path | None, strict: bool, no_cache: bool) -> None:
     """Build the vault into a static website."""
     from cartel.build import build_site
 
@@ -116,7 +119,7 @@ def build(vault: Path, output: Path | None, strict: bool) -> None:
     err = _console(stderr=True)
     progress = _LazyProgress(err)
     try:
-        result = build_site(vault, output, progress)
+        result = build_site(vault, output, progress, use_cache=not no_cache)
     except OutputRefused as refusal:
         progress.close()
         err.print(f"[bold red]error:[/] {_escape(str(refusal))}")

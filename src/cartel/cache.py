@@ -1,0 +1,452 @@
+"""Incremental builds: caches keyed by content hashes, around the pure stages.
+
+The stages stay pure; this module only decides what need not be computed
+again. Everything lives in `VAULT/.cartel-cache/` (skipped by scan, removed
+by `cartel clean`):
+
+- parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
+- render: a note page's dependency key (`note_page_keys`) → its `Page`;
+- tree: a tree emitter's inputs → the files it added (the search index);
+- builds: per output folder, the last build's inputs digest, page count and
+  diagnostics, so a build with nothing changed stops right after scan.
+
+The *site fingerprint* stands for everything besides the vault's files that
+a page depends on: cartel's own code, templates and strings, the config, and
+the vault's theme folder. Cache entries are pickles, so each is signed with
+a per-user key kept outside the vault (HMAC-SHA256): a `.cartel-cache/` that
+came with a vault from elsewhere is ignored, never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
+from pathlib import Path
+from typing import Callable, Iterable
+
+import cartel
+from cartel.config import Config
+from cartel.diagnostics import Diagnostic
+from cartel.link import Site
+from cartel.parse import Note
+from cartel.render import Page, SiteRenderer, theme_dirs
+from cartel.scan import ScanResult, Source
+
+CACHE_DIR = ".cartel-cache"
+FORMAT = "v1"
+TAG_NAME = "CACHEDIR.TAG"
+# The Cache Directory Tagging Specification's signature: backup tools skip the folder.
+TAG_TEXT = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is cartel's build cache; `cartel clean` removes it.\n"
+_MAGIC = b"cartel1\n"
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What the last build of an output folder reported, reused when nothing changed."""
+
+    pages: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
+# -- fingerprints ---------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """cartel's version and the digest of its own files (code, templates, strings, theme)."""
+    package = Path(cartel.__file__).resolve().parent
+    digest = hashlib.sha256(cartel.__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def site_fingerprint(config: Config) -> str:
+    """Everything besides the vault's files that pages depend on: code, config, the vault's theme folder."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(repr(config).encode())
+    for folder in theme_dirs(config)[:-1]:  # the last one is cartel's own, in the code fingerprint
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def inputs_digest(site_fp: str, scanned: ScanResult) -> str:
+    """One digest of every input of a build: site fingerprint, every source file, scan's findings."""
+    digest = hashlib.sha256(site_fp.encode())
+    for source in scanned.sources:
+        digest.update(f"{source.path}{_SEP}{source.kind}{_SEP}{source.draft}{_SEP}{source.digest}\n".encode())
+    digest.update(repr(scanned.diagnostics).encode())
+    return digest.hexdigest()
+
+
+def parse_key(site_fp: str, source: Source) -> str:
+    """The parse cache key of one note source."""
+    return _digest((site_fp, source.path, str(source.draft), source.digest))
+
+
+def render_salt(site_fp: str, site_context) -> str:
+    """What every note page depends on besides its neighbourhood: the site fingerprint and the templates' `site` context."""
+    return _digest((site_fp, repr(site_context)))
+
+
+_TARGET_FIELDS = attrgetter("status", "path", "url", "anchor")
+
+
+def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
+    """For each note: everything its page's HTML can depend on, as a tuple of strings (`key_digest` hashes it).
+
+    That is the note itself (path, content digest, URL), where each of its
+    links goes, the questions that rank it, and the path, content digest and
+    URL of every note in its neighbourhood: the notes it links to, its
+    backlinks, the questions that rank it, its ancestors and children in the
+    navigation, and the notes it embeds (with their own links, as deep as
+    embeds go). Anything site-wide is in `salt`.
+    """
+    urls = site.urls
+    facts = {n.path: (n.path, n.digest, urls[n.path]) for n in site.notes}
+    links = {path: tuple(map(_TARGET_FIELDS, targets)) for path, targets in site.targets.items()}
+    near: dict[str, set[str]] = {path: {t.path for t in targets if t.status == "note"} for path, targets in site.targets.items()}
+    for path, sources in site.backlinks.items():
+        near.setdefault(path, set()).update(sources)
+    for path, entries in site.appears_in.items():
+        near.setdefault(path, set()).update(question for question, _ in entries)
+    hierarchy = getattr(site, "hierarchy", None)
+    parents = getattr(hierarchy, "parents", None) or {}
+    for path, children in (getattr(hierarchy, "children", None) or {}).items():
+        near.setdefault(path, set()).update(children)
+    embeds = _embeds(site)
+    keys = {}
+    for note in site.notes:
+        path = note.path
+        around = set(near.get(path, ()))
+        parent, seen = parents.get(path), {path}
+        while parent is not None and parent not in seen:
+            around.add(parent)
+            seen.add(parent)
+            parent = parents.get(parent)
+        embedded = _closure(path, embeds) if path in embeds else ()
+        around.update(embedded)
+        around.discard(path)
+        keys[path] = (salt, facts[path], links.get(path, ()), site.appears_in.get(path, ()),
+                      tuple(facts[p] for p in sorted(around) if p in facts),
+                      tuple(links.get(p, ()) for p in sorted(embedded)))
+    return keys
+
+
+def key_digest(key: tuple) -> str:
+    """A note page key as a file name for the render cache."""
+    return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _embeds(site: Site) -> dict[str, tuple[str, ...]]:
+    """The notes each note embeds directly, for the notes that embed any."""
+    found = {}
+    for note in site.notes:
+        links = note.body.links
+        if any(link.embed for link in links):
+            targets = site.targets.get(note.path, ())
+            paths = tuple(t.path for link, t in zip(links, targets) if link.embed and t.status in ("note", "self"))
+            if paths:
+                found[note.path] = paths
+    return found
+
+
+def _closure(path: str, embeds: dict[str, tuple[str, ...]]) -> set[str]:
+    found: set[str] = set()
+    stack = list(embeds.get(path, ()))
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(embeds.get(current, ()))
+    return found
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# -- signed entries -------------------------------------------------------------
+
+def user_key() -> bytes | None:
+    """The per-user signing key (created on first use, outside any vault); None when it cannot be kept."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cartel"
+    path = base / "cache-key"
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+        key = path.read_bytes()
+    except (OSError, FileExistsError):
+        return None
+    return key if len(key) >= 32 else None
+
+
+class Store:
+    """A folder of signed, atomically written entries, one file per key."""
+
+    def __init__(self, folder: Path, key: bytes):
+        self.folder = folder
+        self.key = key
+
+    def load(self, kind: str, name: str):
+        """The object stored under `kind/name`, or None when absent, unsigned or unreadable."""
+        try:
+            data = (self.folder / kind / name).read_bytes()
+        except OSError:
+            return None
+        head = len(_MAGIC)
+        if not data.startswith(_MAGIC) or len(data) < head + 32:
+            return None
+        signature, payload = data[head:head + 32], data[head + 32:]
+        if not hmac.compare_digest(signature, hmac.new(self.key, payload, hashlib.sha256).digest()):
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # a signed entry from another cartel version: treat as absent
+            return None
+
+    def save(self, kind: str, name: str, value) -> None:
+        """Store `value` under `kind/name`, atomically; a failure to write only loses the entry."""
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
+        folder = self.folder / kind
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, folder / name)
+        except OSError:
+            return
+
+    def keep_only(self, kind: str, names: set[str], prefix: str = "") -> None:
+        """Remove the entries of `kind` whose name starts with `prefix` and is not in `names`."""
+        try:
+            entries = list(os.scandir(self.folder / kind))
+        except OSError:
+            return
+        for entry in entries:
+            stale = entry.name.startswith(prefix) and entry.name not in names and not entry.name.startswith(".tmp-")
+            if stale and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+
+
+def cache_folder(vault: Path) -> Path | None:
+    """`VAULT/.cartel-cache/v1`, created and tagged; None when the place is not cartel's to use."""
+    root = Path(vault) / CACHE_DIR
+    try:
+        if root.is_symlink() or (root.exists() and not root.is_dir()):
+            return None
+        if root.is_dir() and not (root / TAG_NAME).is_file() and any(root.iterdir()):
+            return None  # a folder cartel did not make: leave it alone
+        root.mkdir(exist_ok=True)
+        if not (root / TAG_NAME).is_file():
+            (root / TAG_NAME).write_bytes(TAG_TEXT)
+        folder = root / FORMAT
+        if folder.is_symlink():
+            return None
+        folder.mkdir(exist_ok=True)
+        return folder
+    except OSError:
+        return None
+
+
+def remove_cache(vault: Path) -> bool:
+    """Delete `VAULT/.cartel-cache` if cartel made it (it carries the cache tag); True when removed."""
+    root = Path(vault) / CACHE_DIR
+    if root.is_symlink() or not root.is_dir() or not (root / TAG_NAME).is_file():
+        return False
+    shutil.rmtree(root)
+    return True
+
+
+# -- the caches a build uses ---------------------------------------------------
+
+class NoCache:
+    """The same interface with nothing kept: `--no-cache`, or no place to keep a cache."""
+
+    def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
+        """Never: every build is done in full."""
+        return None
+
+    def parse(self, sources: list[Source], parse: Callable[[list[Source]], list[Note]]) -> list[Note]:
+        """Parse every source."""
+        return parse(sources)
+
+    def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
+        """Render every page."""
+        return render(site)
+
+    def stored_pages(self, keys: dict[str, tuple]) -> dict[str, Page]:
+        """No page is kept."""
+        return {}
+
+    def store_pages(self, keys: dict[str, tuple], pages: tuple[Page, ...], stored: dict[str, Page]) -> None:
+        """Nothing to keep."""
+        return None
+
+    def tree_emitters(self, emitters: list, inputs: str | None = None) -> list:
+        """The emitters as they are."""
+        return list(emitters)
+
+    def record_build(self, scanned: ScanResult, output: Path, pages: int, diagnostics: tuple[Diagnostic, ...]) -> None:
+        """Nothing to record."""
+        return None
+
+
+class BuildCache(NoCache):
+    """Parse, render and tree-emitter caches of one vault, and the record of its last builds."""
+
+    def __init__(self, store: Store, config: Config):
+        self.store = store
+        self.config = config
+        self.site_fp = site_fingerprint(config)
+        self._inputs: str | None = None
+
+    def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
+        """The last build's record when the inputs and the output folder are those it left."""
+        self._inputs = inputs_digest(self.site_fp, scanned)
+        saved = self.store.load("builds", _digest((str(output),)))
+        if not saved or saved.get("inputs") != self._inputs or saved.get("output") != _output_state(output):
+            return None
+        return saved.get("record")
+
+    def parse(self, sources: list[Source], parse: Callable[[list[Source]], list[Note]]) -> list[Note]:
+        """Notes from the cache where the source and the site fingerprint are unchanged; `parse` for the rest."""
+        keys = {s.path: parse_key(self.site_fp, s) for s in sources}
+        found = {s.path: self.store.load("parse", keys[s.path]) for s in sources}
+        missing = [s for s in sources if not isinstance(found[s.path], Note)]
+        if missing:
+            for note in parse(missing):
+                found[note.path] = note
+                self.store.save("parse", keys[note.path], note)
+            self.store.keep_only("parse", set(keys.values()))
+        return [found[s.path] for s in sources]
+
+    def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
+        """Every page, note pages whose dependency key is unchanged taken from the cache."""
+        keys = note_page_keys(site, render_salt(self.site_fp, site_context_of(site)))
+        stored = self.stored_pages(keys)
+        pages = render(site, reuse=lambda note: stored.get(note.path))
+        self.store_pages(keys, pages, stored)
+        return pages
+
+    def stored_pages(self, keys: dict[str, tuple]) -> dict[str, Page]:
+        """The cached page of each note whose key has one."""
+        stored = {}
+        for path, key in keys.items():
+            page = self.store.load("render", key_digest(key))
+            if isinstance(page, Page):
+                stored[path] = page
+        return stored
+
+    def store_pages(self, keys: dict[str, tuple], pages: tuple[Page, ...], stored: dict[str, Page]) -> None:
+        """Keep the note pages that were rendered afresh; drop entries no note uses any more."""
+        fresh = [p for p in pages if p.source in keys and stored.get(p.source) is not p]
+        for page in fresh:
+            self.store.save("render", key_digest(keys[page.source]), page)
+        if fresh or len(stored) != len(keys):
+            self.store.keep_only("render", {key_digest(k) for k in keys.values()})
+
+    def tree_emitters(self, emitters: list, inputs: str | None = None) -> list:
+        """Each emitter wrapped: the files it adds to the output are replayed when the build's inputs are unchanged.
+
+        `inputs` is the build's `inputs_digest`; by default the one `unchanged_build` computed.
+        """
+        return [self._cached_tree_emitter(emitter, inputs or self._inputs) for emitter in emitters]
+
+    def _cached_tree_emitter(self, emitter, inputs: str | None):
+        prefix = _digest((getattr(emitter, "__module__", ""), getattr(emitter, "__qualname__", repr(emitter))))[:16] + "-"
+
+        def run(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
+            if inputs is None:
+                emitter(site, pages, staging)
+                return
+            name = prefix + inputs
+            files = self.store.load("tree", name)
+            if isinstance(files, dict):
+                write_files(staging, files)
+                return
+            before = tree_state(staging)
+            emitter(site, pages, staging)
+            self.store.save("tree", name, added_files(staging, before))
+            self.store.keep_only("tree", {name}, prefix)
+
+        return run
+
+    def record_build(self, scanned: ScanResult, output: Path, pages: int, diagnostics: tuple[Diagnostic, ...]) -> None:
+        """Remember this build's inputs and result for the next one into the same output."""
+        if self._inputs is None:
+            self._inputs = inputs_digest(self.site_fp, scanned)
+        self.store.save("builds", _digest((str(output),)),
+                        {"inputs": self._inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
+
+
+def open_cache(vault: Path, config: Config, enabled: bool = True) -> NoCache:
+    """The vault's build cache, or a `NoCache` when disabled or when there is no safe place for one."""
+    if not enabled:
+        return NoCache()
+    key = user_key()
+    folder = cache_folder(vault) if key else None
+    if key is None or folder is None:
+        return NoCache()
+    return BuildCache(Store(folder, key), config)
+
+
+def site_context_of(site: Site, renderer: SiteRenderer | None = None):
+    """The `site` every template gets (menus, directories, asset versions): note pages depend on all of it."""
+    return (renderer or SiteRenderer(site)).site_ctx
+
+
+def _output_state(output: Path) -> tuple | None:
+    """What identifies the output folder a build left: inode and change time of the folder and its marker."""
+    try:
+        folder = os.stat(output, follow_symlinks=False)
+        marker = os.stat(Path(output) / ".cartel-output", follow_symlinks=False)
+    except OSError:
+        return None
+    return (str(output), folder.st_ino, folder.st_mtime_ns, marker.st_ino, marker.st_mtime_ns, marker.st_size)
+
+
+def tree_state(root: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under `root`, by relative path."""
+    state = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            stat = os.stat(path, follow_symlinks=False)
+            state[os.path.relpath(path, root).replace(os.sep, "/")] = (stat.st_size, stat.st_mtime_ns)
+    return state
+
+
+def added_files(root: Path, before: dict[str, tuple[int, int]]) -> dict[str, bytes]:
+    """The files under `root` that are new or changed since `before` (a `tree_state`)."""
+    after = tree_state(root)
+    return {rel: (root / rel).read_bytes() for rel, state in sorted(after.items()) if before.get(rel) != state}
+
+
+def write_files(root: Path, files: dict[str, bytes]) -> None:
+    """Write `files` (relative POSIX paths) under `root`."""
+    from cartel.emit import safe_join
+
+    for rel, data in files.items():
+        target = safe_join(root, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

@@ -1,0 +1,87 @@
+"""`cartel serve` as an object: the live site, the watcher and the web server, started and stopped together."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from cartel.serve.app import Preview, create_app
+from cartel.serve.live import LiveSite, Update
+from cartel.serve.watch import Watcher, ignore
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, closing the reload channels first so that shutdown does not wait on them."""
+
+    def __init__(self, config: uvicorn.Config, preview: Preview):
+        super().__init__(config)
+        self.preview = preview
+
+    async def shutdown(self, sockets=None) -> None:
+        self.preview.hub.close()
+        await super().shutdown(sockets)
+
+
+class PreviewServer:
+    """A vault's preview: build it, then serve it and keep it up to date until stopped."""
+
+    def __init__(self, vault: Path, host: str = "127.0.0.1", port: int = 8000, use_cache: bool = True,
+                 report=ignore, report_error=ignore, index_search: bool = True):
+        self.live = LiveSite(Path(vault), use_cache)
+        self.preview = Preview()
+        self.watcher = Watcher(self.live, self.preview, report, report_error, index_search)
+        config = uvicorn.Config(create_app(self.preview), host=host, port=port, log_level="warning",
+                                access_log=False, lifespan="on", timeout_graceful_shutdown=3,
+                                timeout_keep_alive=5)
+        self.server = _Server(config, self.preview)
+        self._thread: threading.Thread | None = None
+
+    def build(self) -> Update:
+        """Start watching, then build the whole site once and show it."""
+        self.watcher.start_watching()
+        update = self.live.full()
+        self.preview.publish(update)
+        return update
+
+    def run(self) -> None:
+        """Serve until interrupted (Ctrl-C), in this thread."""
+        self.watcher.start_building()
+        try:
+            self.server.run()
+        finally:
+            self.watcher.stop()
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Serve from a background thread; returns once the server listens."""
+        self.watcher.start_building()
+        self._thread = threading.Thread(target=self.server.run, name="cartel-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if not self.server.started:
+            raise RuntimeError("the preview server did not start")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and watching."""
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.watcher.stop()
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (useful when asked for port 0)."""
+        return self.server.servers[0].sockets[0].getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        """The preview's address."""
+        host = self.server.config.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/"
