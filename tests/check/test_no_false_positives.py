@@ -94,3 +94,26 @@ def test_prose_runs_are_exact_slices_of_the_body(words):
     prose = read_prose(text)
     for run in prose.runs:
         assert prose.data[run.start:run.start + len(run.text.encode("utf-8"))].decode("utf-8") == run.text
+
+
+INCLUSIVE = {
+    "utilisateur.rice": "utilisateur·rice", "utilisateur.rice.s": "utilisateur·rice·s", "étudiant-e-s": "étudiant·e·s",
+    "étudiant.es": "étudiant·es", "professionnel.le.s": "professionnel·le·s", "citoyen-ne-s": "citoyen·ne·s",
+    "directeur.trice": "directeur·trice", "chercheur.euse.s": "chercheur·euse·s", "sportif.ve": "sportif·ve",
+    "heureux.se": "heureux·se", "conseiller.ère.s": "conseiller·ère·s", "élu.e.s": "élu·e·s", "Ami-e-s": "Ami·e·s",
+    "étudiant·e.s": None, "étudiant·e·s": None,
+}
+NOT_INCLUSIVE = ("prends-le", "dis-les", "fais-le", "appelle-le", "e.g.", "i.e.", "museum.ch", "rapport.pdf",
+                 "www.museo.es", "tunnel.Les", "peut-être", "Jean-Le", "celle-ci", "grand-mère", "sous-sol",
+                 "lui-même", "dit-elle", "a-t-il", "va-t-en", "rendez-vous", "c'est-à-dire", "Saint-Gall",
+                 "mi-temps", "museo.es", "https://ex.org/utilisateur.rice", "a@b.ne", "J.-J.", "N.-B.")
+
+
+def test_inclusive_forms_are_found_and_only_they():
+    from cartel.check.style import inclusive_forms
+
+    for word, fixed in INCLUSIVE.items():
+        found = inclusive_forms(f"Les {word} arrivent.")
+        assert [(f[1], f[2]) for f in found] == ([(word, fixed)] if fixed else []), word
+    for word in NOT_INCLUSIVE:
+        assert inclusive_forms(f"Voir {word} ici.") == [], word

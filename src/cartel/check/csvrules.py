@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from cartel.check.context import Context
@@ -22,8 +23,8 @@ _LOOKS_LIKE_DATA = re.compile(r"^(https?://|www\.)|@|^\d+([.,]\d+)?$", re.I)
 
 
 def _directories(ctx: Context):
-    for directory in getattr(ctx.site, "directories", ()):
-        yield directory, directory.config.source.strip().lstrip("/")
+    for directory in ctx.site.directories:
+        yield directory, unicodedata.normalize("NFC", directory.config.source.strip().lstrip("/"))
 
 
 def csv_header(ctx: Context) -> Iterator:

@@ -16,7 +16,7 @@ from cartel.check.context import Context, Edit, body_edit, fixable, note_diag
 from cartel.diagnostics import Severity, diag
 
 # Words of a prose run that are not prose: URLs, e-mail addresses, domain and file names.
-_ADDRESS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://|^www\.|@[\w-]+\.|[/\\]|\.(?:com|org|net|ch|fr|de|ca|be|it|es|eu|info|io|museum|pdf|png|jpe?g|svg|docx?|xlsx?|csv|md|txt|html?)\b", re.I)
+_ADDRESS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://|^www\.|@[\w-]+\.|[/\\]|\.(?:com|org|net|ch|fr|de|ca|be|it|eu|info|io|museum|pdf|png|jpe?g|svg|docx?|xlsx?|csv|md|txt|html?)\b", re.I)
 _TOKEN_EDGE = " \t\n()[]<>«»\"'’"
 _SPACES = "[ \t\u00a0\u202f]"
 _BEFORE_PUNCT = re.compile(f"({_SPACES}+)([;:!?])")
@@ -25,6 +25,8 @@ _EMOTICON = re.compile(r"[:;][-']?[()DPpOo3/|\\\]\[*]+(?![\w])")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)( {2,})(?=[^\s;:!?])")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])(['’])(?=[^\W\d_])")
 _ABBREVIATION = re.compile(r"(?<![\w./\\-])(etc|cf)(?![\w/.])")
+_ABBREVIATION_HINTS = {"etc": "'etc.' (et cetera) keeps its period, and takes no '...' after it",
+                       "cf": "'cf.' (confer) keeps its period: 'cf. le guide'"}
 _TRAILING = re.compile(rb"[ \t]+$", re.MULTILINE)
 _WORD_CHARS = "A-Za-zÀ-ÖØ-öø-ÿœŒæÆ"
 # Inclusive writing with `.` or `-`: utilisateur.rice, étudiant-e-s, professionnel.le.s.
@@ -125,19 +127,25 @@ def inclusive_dot(ctx: Context) -> Iterator:
         for run in ctx.prose(note).runs:
             if "." not in run.text and "-" not in run.text:
                 continue
-            for match in _INCLUSIVE.finditer(run.text):
-                begin = _word_start(run.text, match.start())
-                stem, suffix = run.text[begin:match.start()], match.group(2)
-                base = suffix[:-1] if suffix.endswith("s") and suffix[:-1] in _SUFFIX_STEMS else suffix
-                if (not stem.lower().endswith(_SUFFIX_STEMS[base]) or _in_address(run.text, match.start())
-                        or run.text[begin - 1:begin] in (".", "·", "-", "/", "@")):
-                    continue
-                written = run.text[begin:match.end()]
-                fixed = stem + "·" + suffix + ("·s" if match.group(4) else "")
+            for begin, written, fixed in inclusive_forms(run.text):
                 offset = run.start + len(run.text[:begin].encode("utf-8"))
                 yield from fixable(ctx, note, offset, "style-inclusive-dot", Severity.WARNING,
                                    f"'{written}': inclusive writing takes the middle dot ({fixed})",
                                    "write the middle dot · (Option+Shift+F on a Mac, Alt+0183 on Windows)", written, fixed)
+
+
+def inclusive_forms(text: str) -> list[tuple[int, str, str]]:
+    """(start, as written, with middle dots) for each inclusive form written with `.` or `-` in a prose text."""
+    found = []
+    for match in _INCLUSIVE.finditer(text):
+        begin = _word_start(text, match.start())
+        stem, suffix = text[begin:match.start()], match.group(2)
+        base = suffix[:-1] if suffix.endswith("s") and suffix[:-1] in _SUFFIX_STEMS else suffix
+        if (not stem.lower().endswith(_SUFFIX_STEMS[base]) or _in_address(text, match.start())
+                or text[begin - 1:begin] in (".", "·", "-", "/", "@")):
+            continue
+        found.append((begin, text[begin:match.end()], stem + "·" + suffix + ("·s" if match.group(4) else "")))
+    return found
 
 
 def _word_start(text: str, end: int) -> int:
@@ -159,8 +167,7 @@ def abbreviations(ctx: Context) -> Iterator:
                 word = match.group(1)
                 offset = run.start + len(run.text[:match.start()].encode("utf-8"))
                 yield note_diag(ctx, note, offset, "style-abbreviation", Severity.WARNING,
-                                f"'{word}' is an abbreviation: write '{word}.'",
-                                "'etc.' ends a list without '...' after it; 'cf.' (confer) introduces a reference")
+                                f"'{word}' is an abbreviation: write '{word}.'", _ABBREVIATION_HINTS[word])
 
 
 def double_spaces(ctx: Context) -> Iterator:
