@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from cartel.cache import open_cache
+from cartel.check.configure import configure
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity
 from cartel.emit import check_output_dir, emit_site, robots, sitemap
@@ -43,11 +44,13 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-def load_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress) -> tuple[Config, ScanResult, Site]:
-    """config, scan, parse and link: everything `check` and `build` share."""
+def load_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress,
+              use_cache: bool = False) -> tuple[Config, ScanResult, Site]:
+    """config, scan, parse and link: everything `check` and `build` share; `use_cache` parses through the build cache."""
     config = load_config(vault)
     scanned = scan_vault(config, output)
-    notes = parse_all([s for s in scanned.sources if s.kind == "note"], config, progress)
+    sources = [s for s in scanned.sources if s.kind == "note"]
+    notes = open_cache(Path(vault), config, use_cache).parse(sources, lambda missing: parse_all(missing, config, progress))
     site = link_site(notes, scanned.sources, config)
     return config, scanned, site
 
@@ -64,11 +67,11 @@ def parse_all(sources, config: Config, progress: Progress = _no_progress) -> lis
 
 
 def collect_diagnostics(config: Config, scanned: ScanResult, site: Site) -> tuple[Diagnostic, ...]:
-    """Every diagnostic of the stages up to link, drafts' own included."""
+    """Every diagnostic of the stages up to link, as cartel.toml and each note's `cartel-ignore` ask (cartel.check.configure)."""
     found = list(config.diagnostics) + list(scanned.diagnostics) + list(site.diagnostics)
     for note in site.notes:
         found.extend(note.diagnostics)
-    return tuple(found)
+    return configure(found, config, site.notes)
 
 
 def build_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress,

@@ -70,3 +70,14 @@ def test_registry_ids_are_unique_and_documented():
     ids = [r.id for r in REGISTRY]
     assert len(ids) == len(set(ids))
     assert all(r.doc and r.family and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", r.id) for r in REGISTRY)
+
+
+def test_the_build_applies_the_same_configuration(build_vault):
+    files = {
+        "A.md": "# A\n\nVoir [[Absente]] et ![[absente.png]].\n",
+        "B.md": "---\ncartel-ignore: [link-unresolved]\n---\n# B\n\nVoir [[Absente]].\n",
+        "cartel.toml": '[check.severity]\nlink-unresolved = "error"\n',
+    }
+    built = build_vault(files)
+    assert sorted((d.path, d.rule, d.severity.value) for d in built.result.diagnostics) == [
+        ("A.md", "link-unresolved", "error"), ("A.md", "link-unresolved", "error")]

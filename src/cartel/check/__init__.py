@@ -161,11 +161,12 @@ def refine(stage: tuple[Diagnostic, ...], checked: tuple[Diagnostic, ...]) -> tu
     return tuple(d for d in stage if (d.path, d.line, d.column, d.rule) not in precise)
 
 
-def check_vault(vault: Path, today: _dt.date | None = None, fixing: bool = False) -> CheckResult:
-    """Read and link the vault, run every rule, apply cartel.toml and per-note settings; edits only when fixing."""
+def check_vault(vault: Path, today: _dt.date | None = None, fixing: bool = False, use_cache: bool = True) -> CheckResult:
+    """Read and link the vault (parsing through the build cache), run every rule, apply cartel.toml and
+    per-note settings; edits only when fixing."""
     from cartel.build import collect_diagnostics, load_site
 
-    config, scanned, site = load_site(Path(vault))
+    config, scanned, site = load_site(Path(vault), use_cache=use_cache)
     texts = {s.path: s.text for s in scanned.sources if s.kind in ("note", "data")}
     checked, edits = run_rules(site, config, texts, today, fixing)
     stage = refine(collect_diagnostics(config, scanned, site), checked)

@@ -27,7 +27,8 @@ _VISIBLE = {"\u00a0": "⍽", "\u202f": "⍽", "\t": "→"}
               help="text (grouped by file, with a summary), json, or github (workflow annotations).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (numbering, spacing, middle dot, apostrophes, tag case, trailing spaces).")
 @click.option("--list-rules", is_flag=True, help="Print every rule's id, severity and doc, then exit.")
-def check(vault: Path, fmt: str, fix: bool, list_rules: bool) -> None:
+@click.option("--no-cache", is_flag=True, help="Parse every note again; neither read nor write VAULT/.cartel-cache.")
+def check(vault: Path, fmt: str, fix: bool, list_rules: bool, no_cache: bool) -> None:
     """Check the vault's notes, links, structure, style and directory; exit 1 on errors."""
     out = Console(highlight=False, soft_wrap=True)
     if list_rules:
@@ -35,15 +36,15 @@ def check(vault: Path, fmt: str, fix: bool, list_rules: bool) -> None:
         return
     if not vault.is_dir():
         raise click.BadParameter(f"{vault} is not a folder", param_hint="VAULT")
-    result = check_vault(vault, fixing=fix)
+    result = check_vault(vault, fixing=fix, use_cache=not no_cache)
     if fix:
-        result, report = fix_vault(vault, result)
+        result, report = fix_vault(vault, result, use_cache=not no_cache)
         print_fixes(Console(stderr=fmt != "text", highlight=False, soft_wrap=True), report)
     print_report(out, result.diagnostics, fmt)
     sys.exit(1 if result.errors else 0)
 
 
-def fix_vault(vault: Path, result: CheckResult) -> tuple[CheckResult, FixReport]:
+def fix_vault(vault: Path, result: CheckResult, use_cache: bool = True) -> tuple[CheckResult, FixReport]:
     """Apply the edits, check again, and repeat while fixes uncover more (a second run then changes nothing)."""
     applied, skipped = [], []
     for _ in range(MAX_FIX_PASSES):
@@ -54,7 +55,7 @@ def fix_vault(vault: Path, result: CheckResult) -> tuple[CheckResult, FixReport]
         skipped.extend(report.skipped)
         if not report.applied:
             break
-        result = check_vault(vault, fixing=True)
+        result = check_vault(vault, fixing=True, use_cache=use_cache)
     return result, FixReport(tuple(applied), tuple(dict.fromkeys(skipped)))
 
 
