@@ -87,3 +87,9 @@ def test_list_rules_prints_every_rule_with_its_severity_and_doc():
 
 def test_a_missing_vault_is_a_usage_error(tmp_path):
     assert run(tmp_path / "absent").exit_code == 2
+
+
+def test_list_rules_shows_the_vault_s_own_severities(tmp_path):
+    vault = vault_with(tmp_path, {"cartel.toml": '[check]\ndisable = ["link-http"]\n[check.severity]\ntag-case = "error"\n'})
+    lines = {line.split()[0]: line.split()[1] for line in run(vault, "--list-rules").output.splitlines()}
+    assert (lines["link-http"], lines["tag-case"], lines["link-unresolved"]) == ("off", "error", "warning")

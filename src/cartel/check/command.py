@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from cartel.check import REGISTRY, CheckResult, check_vault
+from cartel.check.configure import disabled_rules, severity_overrides
 from cartel.check.fix import FixReport, apply_edits
 from cartel.cli import SEVERITY_STYLE, print_diagnostics
+from cartel.config import Config, load_config
 from cartel.diagnostics import Severity, count_by_severity, sort_diagnostics
 
 MAX_FIX_PASSES = 3
@@ -32,7 +34,7 @@ def check(vault: Path, fmt: str, fix: bool, list_rules: bool, no_cache: bool) ->
     """Check the vault's notes, links, structure, style and directory; exit 1 on errors."""
     out = Console(highlight=False, soft_wrap=True)
     if list_rules:
-        print_rules(out, fmt)
+        print_rules(out, fmt, load_config(vault) if vault.is_dir() else None)
         return
     if not vault.is_dir():
         raise click.BadParameter(f"{vault} is not a folder", param_hint="VAULT")
@@ -119,14 +121,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
 
-def print_rules(console: Console, fmt: str) -> None:
-    """Every rule: id, default severity, whether --fix applies, and its doc."""
+def print_rules(console: Console, fmt: str, config: Config | None = None) -> None:
+    """Every rule: id, severity (as the vault's cartel.toml sets it, `off` when disabled), whether --fix applies, doc."""
+    off = disabled_rules(config) if config else frozenset()
+    levels = severity_overrides(config) if config else {}
+    rows = [(r, "off" if r.id in off else levels.get(r.id, r.severity).value) for r in REGISTRY]
     if fmt == "json":
-        click.echo(json.dumps([{"id": r.id, "severity": r.severity.value, "family": r.family, "fixable": r.fixable,
-                                "doc": r.doc} for r in REGISTRY], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{"id": r.id, "severity": level, "family": r.family, "fixable": r.fixable, "doc": r.doc}
+                               for r, level in rows], ensure_ascii=False, indent=2))
         return
     width = max(len(r.id) for r in REGISTRY)
-    for rule in REGISTRY:
+    for rule, level in rows:
+        style = SEVERITY_STYLE.get(Severity(level), "") if level != "off" else "dim"
         fixable = "fix" if rule.fixable else "   "
-        console.print(f"{rule.id.ljust(width)}  [{SEVERITY_STYLE[rule.severity]}]{rule.severity.value:<7}[/] {fixable}  "
-                      f"{escape(rule.doc)}")
+        console.print(f"{rule.id.ljust(width)}  [{style}]{level:<7}[/] {fixable}  {escape(rule.doc)}")
