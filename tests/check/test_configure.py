@@ -40,11 +40,15 @@ def test_a_silenced_rule_proposes_no_fix(tmp_path):
 
 
 def test_unknown_rule_ids_severities_and_options_are_reported(tmp_path):
-    toml = ('[check]\ndisable = ["style-espaces"]\nfreshness_year = 3\n'
-            '[check.severity]\nlink-unresolved = "grave"\n')
-    found = {(d.rule, d.path) for d in check(tmp_path, {"cartel.toml": toml}).diagnostics}
-    assert found == {("config-unknown-rule", "cartel.toml"), ("config-unknown-key", "cartel.toml"),
-                     ("config-invalid", "cartel.toml")}
+    toml = ('[check]\ndisable = ["style-espaces"]\nfreshness_year = 3\ntypography = "be"\nsummary_similarity = 0.3\n'
+            'freshness_years = 2.5\n[check.severity]\nlink-unresolved = "grave"\n')
+    found = sorted((d.rule, d.message) for d in check(tmp_path, {"cartel.toml": toml}).diagnostics)
+    assert found == [
+        ("config-invalid", "[check.severity] link-unresolved = 'grave' is not a severity"),
+        ("config-invalid", "[check] freshness_years = 2.5 is not valid; the default is used"),
+        ("config-invalid", "[check] typography = 'be' is not valid; the default is used"),
+        ("config-unknown-key", "unknown [check] option 'freshness_year'"),
+        ("config-unknown-rule", "disable names 'style-espaces', which is not a rule")]
 
 
 def test_typography_fr_asks_for_non_breaking_spaces(tmp_path):

@@ -113,7 +113,8 @@ REGISTRY: list[Rule] = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in REGISTRY}
-OPTIONS = ("typography", "summary_similarity", "freshness_years")
+# `[check]` options besides tags, disable and severity: allowed strings, or the type of number.
+OPTIONS = {"typography": ("ch", "fr"), "summary_similarity": float, "freshness_years": int}
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,8 @@ def _with_severity(d: Diagnostic, severity: Severity) -> Diagnostic:
     return Diagnostic(d.path, d.line, d.column, d.rule, severity, d.message, d.hint)
 
 
-def configuration_problems(config: Config, known_rules: Iterable[str], known_options: Iterable[str]) -> list[Diagnostic]:
-    """Rule ids, severities and `[check]` options in cartel.toml that cartel does not know."""
+def configuration_problems(config: Config, known_rules: Iterable[str], known_options: dict) -> list[Diagnostic]:
+    """Rule ids, severities and `[check]` options (name → allowed strings, or `int`/`float`) cartel does not know."""
     known = set(known_rules)
     problems = []
     named = [(rule, "disable") for rule in config.disabled_rules] + [(rule, "[check.severity]") for rule, _ in config.rule_severities]
@@ -83,9 +83,20 @@ def configuration_problems(config: Config, known_rules: Iterable[str], known_opt
             problems.append(diag(CONFIG_NAME, 1, "config-invalid", Severity.ERROR,
                                  f"[check.severity] {rule} = '{level}' is not a severity",
                                  "use \"error\", \"warning\", \"info\" or \"off\""))
-    options = set(known_options)
-    for name, _ in config.check_options:
+    options = dict(known_options)
+    for name, value in config.check_options:
         if name not in options:
             problems.append(diag(CONFIG_NAME, 1, "config-unknown-key", Severity.WARNING,
                                  f"unknown [check] option '{name}'", f"known options: {', '.join(sorted(options))}"))
+        elif not _valid(value, options[name]):
+            problems.append(diag(CONFIG_NAME, 1, "config-invalid", Severity.ERROR,
+                                 f"[check] {name} = {value!r} is not valid; the default is used",
+                                 f"use {' or '.join(map(repr, options[name])) if isinstance(options[name], tuple) else 'a number'}"))
     return problems
+
+
+def _valid(value, expected) -> bool:
+    """An option's value: one of the allowed strings, or a number of the expected type."""
+    if isinstance(expected, tuple):
+        return value in expected
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and (expected is float or float(value).is_integer())

@@ -40,7 +40,7 @@ class Run(NamedTuple):
 
 
 class OrderedList(NamedTuple):
-    """An ordered list: for each item, the byte offset of its number, the number as written, and its width."""
+    """An ordered list: for each item, the byte offset of its number, the number as written, and whether it is one line."""
 
     items: tuple[tuple[int, str, bool], ...]   # (offset of the digits, digits, item spans one line)
 
@@ -69,12 +69,15 @@ class Context:
     memo: dict = field(default_factory=dict, compare=False)       # per-run cache of Prose by note path
 
     def option(self, name: str, default):
-        """A `[check]` option, with the type of its default when it can be converted."""
+        """A `[check]` option of the default's type (a string, or a number); the default when the value is not one."""
         value = self.config.option(name, default)
-        try:
-            return type(default)(value) if default is not None and not isinstance(value, type(default)) else value
-        except (TypeError, ValueError):
+        if isinstance(default, str):
+            return value if isinstance(value, str) else default
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             return default
+        if isinstance(default, int) and not float(value).is_integer():
+            return default
+        return type(default)(value)
 
     def prose(self, note: Note) -> Prose:
         """The note's prose map, computed once per run."""
