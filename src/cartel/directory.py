@@ -145,7 +145,7 @@ def _column(columns: tuple[str, ...], wanted: str, path: str, line: int, problem
     folded = [c.casefold() for c in columns]
     if wanted.casefold() in folded:
         return folded.index(wanted.casefold())
-    severity = Severity.ERROR if required else Severity.WARNING
+    severity = Severity.WARNING
     consequence = "no page is made" if required else "rows are shown without links"
     problems.append(diag(path, line, "directory-column-missing", severity,
                          f"the CSV has no column '{wanted}'; {consequence}",

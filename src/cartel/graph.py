@@ -119,23 +119,22 @@ def global_graph(site: Site, max_label: int = 60) -> GlobalGraph:
     for path in resource_paths:
         parts.append(_global_node(site, path, r_x, r_y(r_rows[path]), "start", max_label))
     parts.append("</svg>")
-    listing = tuple(
-        (site.by_path[q].title, site.urls[q],
-         tuple((site.by_path[r].title, site.urls[r]) for question, r in edges if question == q))
-        for q in question_paths)
+    ranked: dict[str, list[tuple[str, str]]] = {}
+    for question, resource in edges:
+        ranked.setdefault(question, []).append((site.by_path[resource].title, site.urls[resource]))
+    listing = tuple((site.by_path[q].title, site.urls[q], tuple(ranked.get(q, ()))) for q in question_paths)
     return GlobalGraph("".join(parts), listing, len(edges))
 
 
 def _ranking_edges(site: Site, question_paths: list[str]) -> list[tuple[str, str]]:
-    edges = []
+    edges: dict[tuple[str, str], None] = {}   # ordered and without repeats
     for question in question_paths:
         targets = site.targets.get(question, ())
         for item in site.questions[question].ranked:
             target = targets[item.link] if item.link < len(targets) else None
-            if target is not None and target.status == "note" and target.path in site.resources \
-                    and (question, target.path) not in edges:
-                edges.append((question, target.path))
-    return edges
+            if target is not None and target.status == "note" and target.path in site.resources:
+                edges.setdefault((question, target.path), None)
+    return list(edges)
 
 
 def _resources_in_order(site: Site, question_paths: list[str], edges: list[tuple[str, str]]) -> list[str]:

@@ -26,9 +26,9 @@ def served(demo_site):
         yield base_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """A headless chromium shared by the session's browser tests."""
+    """A headless chromium shared by a module's tests (closed after it: Playwright's sync API allows one at a time)."""
     with launch_browser() as chromium:
         yield chromium
 

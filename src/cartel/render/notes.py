@@ -187,5 +187,4 @@ def resource_parts(renderer: SiteRenderer, note: Note, replace: dict) -> dict:
         entry = note_link(site, question_path)
         entry.update(rank=rank, total=len(site.questions[question_path].ranked))
         appears.append(entry)
-    return {"source": source, "source_in_body": source_in_body, "appears_in": appears,
-            "key_points_missing": not resource.has_key_points}
+    return {"source": source, "source_in_body": source_in_body, "appears_in": appears}
