@@ -26,6 +26,7 @@ import pickle
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
@@ -239,13 +240,17 @@ class Store:
             entries = list(os.scandir(self.folder / kind))
         except OSError:
             return
+        abandoned = time.time() - 3600  # temporary files of a build killed an hour ago or more
         for entry in entries:
-            stale = entry.name.startswith(prefix) and entry.name not in names and not entry.name.startswith(".tmp-")
-            if stale and entry.is_file(follow_symlinks=False):
-                try:
+            try:
+                if entry.name.startswith(".tmp-"):
+                    stale = entry.stat(follow_symlinks=False).st_mtime < abandoned
+                else:
+                    stale = entry.name.startswith(prefix) and entry.name not in names
+                if stale and entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
-                except OSError:
-                    pass
+            except OSError:  # gone meanwhile (another build pruning): nothing to do
+                continue
 
 
 def cache_folder(vault: Path) -> Path | None:

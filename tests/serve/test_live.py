@@ -126,12 +126,23 @@ def test_page_loaded_before_a_change_reloads_when_it_listens_late(live):
 
 def test_unrelated_pages_are_not_told_to_reload(live):
     site = live()
-    channel = site.listen(QUESTION_URL)
+    channel = site.listen(ATELIER_URL)
     try:
-        site.change(ATELIER_URL, lambda: site.write("Pages/Atelier du jeudi.md", "# Atelier du jeudi\n\nAutre chose.\n"))
-        assert not channel.wait(1.0)
+        guide = VAULT["Ressources/Guide de numérisation.md"].replace("la chaîne complète", "toute la chaîne")
+        site.change(GUIDE_URL, lambda: site.write("Ressources/Guide de numérisation.md", guide))
+        assert site.wait_until(lambda: "toute la chaîne" in site.request("/feed.xml")[2].decode())
+        assert not channel.wait(1.0)  # the feed it links to changed, not the page
     finally:
         channel.close()
+
+
+def test_page_reloads_when_an_image_it_shows_changes(live):
+    site = live()
+    site.write("images/plan.png", PNG)
+    site.change(ATELIER_URL, lambda: site.write("Pages/Atelier du jeudi.md", "# Atelier du jeudi\n\n![[plan.png]]\n"))
+    assert 'src="/images/plan.png"' in site.html(ATELIER_URL)
+    site.change(ATELIER_URL, lambda: site.write("images/plan.png", PNG + b"\0"))
+    assert site.request("/images/plan.png")[2] == PNG + b"\0"
 
 
 def test_reload_script_only_in_the_preview(live, tmp_path):

@@ -220,14 +220,16 @@ class Hub:
                 listener.queue.put_nowait("reload")
 
     def needs_reload(self, listener: "_Listener", changed_assets: list[str] = ()) -> bool:
-        """Whether the page a listener shows is out of date: its version differs, or a file it uses changed."""
+        """Whether the page a listener shows is out of date: its version differs, or a file it shows changed."""
         if self.preview.version_of(listener.name) != listener.version:
             return True
         if not changed_assets:
             return False
         served = self.preview.find(listener.name or NOT_FOUND) or self.preview.find(NOT_FOUND)
         body = served.body if served else b""
-        return any(f'"/{name}'.encode() in body for name in changed_assets)
+        # Only what the page shows from the file (images, embedded PDFs), not links to it (the feed, the sitemap).
+        return any(pattern.format(name).encode() in body
+                   for name in changed_assets for pattern in ('src="/{}"', 'data="/{}"', "/{} "))
 
 
 @dataclass(eq=False)

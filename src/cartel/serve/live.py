@@ -57,7 +57,7 @@ class Update:
     changed: frozenset[str]                               # output paths added, removed or changed
     seconds: float
     final: bool = True                                    # False for the first of the two steps of a rebuild
-    diagnostics: tuple[Diagnostic, ...] = ()              # new diagnostics of the files that changed
+    diagnostics: tuple[Diagnostic, ...] = ()              # diagnostics that were not there before
 
 
 @dataclass
@@ -85,6 +85,8 @@ class LiveSite:
         self.note_pages: dict[str, _NotePage] = {}
         self.folders: set[str] = set()
         self.site_fp = ""
+        self.known_diagnostics: set[Diagnostic] = set()
+        self.new_diagnostics: tuple[Diagnostic, ...] = ()
 
     # -- whole builds --------------------------------------------------------
     def full(self) -> Update:
@@ -120,18 +122,24 @@ class LiveSite:
         if any(unicodedata.normalize("NFC", p) != p for p in paths) or any(self._structural(rel) for rel in relevant):
             yield self.full()
             return
+        touched = set()
         for rel in sorted(relevant):
             source, problems = scan_file(self.config, rel)
+            before = self.sources.get(rel)
+            if _same(before, source) and self.scan_problems.get(rel, ()) == problems:
+                continue  # saved unchanged, or an editor's temporary file come and gone
+            touched.add(rel)
+            note = self.notes.pop(rel, None)
             self.sources.pop(rel, None)
-            self.notes.pop(rel, None)
             self.scan_problems.pop(rel, None)
             if problems:
                 self.scan_problems[rel] = problems
             if source is not None:
                 self.sources[rel] = source
                 if source.kind == "note":
-                    self.notes[rel] = parse_note(source, self.config)
-        yield from self._publish_steps(started, relevant)
+                    self.notes[rel] = note if note is not None and _same(before, source) else parse_note(source, self.config)
+        if touched:
+            yield from self._publish_steps(started, touched)
 
     def _relative(self, path: Path | str) -> str | None:
         """The NFC vault path of a changed file, or None when scan would never read it."""
@@ -257,6 +265,9 @@ class LiveSite:
         problems = {path: found for path, found in problems.items() if any(_unreadable(d) for d in found)}
         banner = tuple(d.format() for d in diagnostics if d.path == CONFIG_NAME and d.severity is Severity.ERROR)
         self.generation += 1
+        known = set(diagnostics)
+        self.new_diagnostics = tuple(sorted(known - self.known_diagnostics, key=lambda d: (d.path, d.line, d.column, d.rule)))
+        self.known_diagnostics = known
         return Snapshot(self.generation, files, sources, {p: tuple(sorted(set(ds))) for p, ds in problems.items()},
                         banner, site, tuple(pages), inputs)
 
@@ -269,8 +280,7 @@ class LiveSite:
                 changed.add(name)
         if old.banner != snapshot.banner:
             changed |= {n for n in snapshot.files if n.endswith(".html")}
-        new = tuple(d for path, found in sorted(snapshot.problems.items()) if found != old.problems.get(path)
-                    for d in found if d not in old.problems.get(path, ()))
+        new, self.new_diagnostics = self.new_diagnostics, ()
         self.snapshot = snapshot
         return Update(snapshot, frozenset(changed), time.perf_counter() - started, final, new)
 
@@ -281,6 +291,13 @@ class LiveSite:
         snapshot = Snapshot(self.generation, old.files, old.sources, old.problems, old.banner + (message,),
                             old.site, old.pages, old.inputs)
         return self._update(snapshot, old, time.perf_counter(), final=True)
+
+
+def _same(a: Source | None, b: Source | None) -> bool:
+    """Whether two reads of a file give the same source (both absent, or same kind, draft state and bytes)."""
+    if a is None or b is None:
+        return a is b
+    return (a.kind, a.draft, a.digest) == (b.kind, b.draft, b.digest)
 
 
 def _unreadable(d: Diagnostic) -> bool:
