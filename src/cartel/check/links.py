@@ -21,6 +21,8 @@ from cartel.slug import normalize_name
 
 REFINES = {"link-ignored": "link-unresolved", "attachment-missing": "link-unresolved", "url-malformed": "link-unresolved"}
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?$|^localhost$|^\d{1,3}(?:\.\d{1,3}){3}$", re.I)
+# The common case, accepted without parsing: scheme, ASCII host with a top-level domain, optional port, no space.
+_PLAIN_URL = re.compile(r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,4})?(?:[/?#]\S*)?$", re.I)
 _HTTP_TYPO = re.compile(r"^(h?t{1,3}p{1,2}s?|https?s|htpps|hhtps?)$", re.I)
 _NOTE_SUFFIXES = (".md", ".markdown")
 _SKIPPED_DIRS = {".git", "node_modules", ".cartel-cache", "_site", ".trash"}
@@ -110,6 +112,8 @@ def malformed_urls(ctx: Context) -> Iterator:
 
 def url_problem(url: str) -> str | None:
     """Why an external address is malformed, or None when it looks right."""
+    if _PLAIN_URL.match(url):
+        return None
     if any(c.isspace() for c in url):
         return "it contains a space (write %20)"
     scheme, _, rest = url.partition(":")
@@ -125,7 +129,11 @@ def url_problem(url: str) -> str | None:
         host = parts.hostname or ""
         if not host:
             return "it has no host name"
-        if not _HOST.match(host.encode("idna").decode("ascii") if not host.isascii() else host):
+        try:
+            ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_host = ""
+        if not _HOST.match(ascii_host):
             return f"'{host}' is not a valid host name"
         return None
     if scheme == "mailto":

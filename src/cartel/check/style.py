@@ -27,7 +27,10 @@ _APOSTROPHE = re.compile(r"(?<=[^\W\d_])(['’])(?=[^\W\d_])")
 _ABBREVIATION = re.compile(r"(?<![\w./\\-])(etc|cf)(?![\w/.])")
 _ABBREVIATION_HINTS = {"etc": "'etc.' (et cetera) keeps its period, and takes no '...' after it",
                        "cf": "'cf.' (confer) keeps its period: 'cf. le guide'"}
-_TRAILING = re.compile(rb"[ \t]+$", re.MULTILINE)
+# Quick passes over a whole body before its prose is read: no leading look-behind, so `re` scans fast.
+_ANY_PUNCT = re.compile(r"[;:!?]")
+_INCLUSIVE_HINT = re.compile(r"[.\-](?:e|le|ne|t?rice|euse|ice|ère|ve|se)")
+_DOUBLE_SPACE_HINT = re.compile(r" {2,}[^\s;:!?]")
 _WORD_CHARS = "A-Za-zÀ-ÖØ-öø-ÿœŒæÆ"
 # Inclusive writing with `.` or `-`: utilisateur.rice, étudiant-e-s, professionnel.le.s.
 _WORD_CHAR = re.compile(f"[{_WORD_CHARS}]")
@@ -57,6 +60,11 @@ def _in_address(text: str, index: int) -> bool:
     return bool(_ADDRESS.search(text[start:end]))
 
 
+def _notes_matching(ctx: Context, pattern: re.Pattern) -> Iterator:
+    """The notes whose body text (prose or not) matches: a quick pass before the prose is read."""
+    return (note for note in ctx.site.notes if pattern.search(note.body.text))
+
+
 def _english_or_german(note) -> bool:
     language = str(note.meta.get("lang", note.meta.get("language", "")) or "").lower()
     return language[:2] in ("en", "de") or "english" in note.tags or "german" in note.tags
@@ -65,7 +73,8 @@ def _english_or_german(note) -> bool:
 def punctuation_space(ctx: Context) -> Iterator:
     """`; : ! ?` follow the word directly (ch), or after a non-breaking space (fr)."""
     french_france = str(ctx.option("typography", "ch")).lower() == "fr"
-    for note in ctx.site.notes:
+    candidates = _ANY_PUNCT if french_france else _BEFORE_PUNCT
+    for note in _notes_matching(ctx, candidates):
         prose = ctx.prose(note)
         if french_france and _english_or_german(note):
             continue
@@ -121,7 +130,7 @@ def _missing_nbsp(ctx: Context, note, run) -> Iterator:
 
 def inclusive_dot(ctx: Context) -> Iterator:
     """Inclusive writing takes the middle dot: `utilisateur·rice·s`, not `utilisateur.rice.s` or `-rice-s`."""
-    for note in ctx.site.notes:
+    for note in _notes_matching(ctx, _INCLUSIVE_HINT):
         if _english_or_german(note):
             continue
         for run in ctx.prose(note).runs:
@@ -157,7 +166,7 @@ def _word_start(text: str, end: int) -> int:
 
 def abbreviations(ctx: Context) -> Iterator:
     """`etc.` and `cf.` keep their period."""
-    for note in ctx.site.notes:
+    for note in (n for n in ctx.site.notes if "etc" in n.body.text or "cf" in n.body.text):
         for run in ctx.prose(note).runs:
             if "etc" not in run.text and "cf" not in run.text:
                 continue
@@ -172,7 +181,7 @@ def abbreviations(ctx: Context) -> Iterator:
 
 def double_spaces(ctx: Context) -> Iterator:
     """One space between words."""
-    for note in ctx.site.notes:
+    for note in _notes_matching(ctx, _DOUBLE_SPACE_HINT):
         for run in ctx.prose(note).runs:
             if "  " not in run.text:
                 continue
@@ -185,6 +194,8 @@ def double_spaces(ctx: Context) -> Iterator:
 def mixed_apostrophes(ctx: Context) -> Iterator:
     """One note, one kind of apostrophe: straight (') or curly (’), whichever the note uses most."""
     for note in ctx.site.notes:
+        if "'" not in note.body.text or "’" not in note.body.text:
+            continue
         found = []
         for run in ctx.prose(note).runs:
             if "'" in run.text or "’" in run.text:
@@ -213,12 +224,13 @@ def trailing_spaces(ctx: Context) -> Iterator:
             continue
         prose = ctx.prose(note)
         found = []
-        for match in _TRAILING.finditer(prose.data):
-            start, end = match.span()
-            if any(b in prose.hard_breaks for b in range(start, end)) or any(s <= start < e for s, e in prose.code):
+        for start, end in _line_end_spaces(prose.data):
+            if start in prose.hard_breaks or any(b in prose.hard_breaks for b in range(start, end)):
+                continue
+            if any(s <= start < e for s, e in prose.code):
                 continue
             line, column = ctx.position(note, start)
-            found.append((line, column, match.group(0).decode("ascii")))
+            found.append((line, column, prose.data[start:end].decode("ascii")))
         if not found:
             continue
         line, column, _ = found[0]
@@ -227,3 +239,22 @@ def trailing_spaces(ctx: Context) -> Iterator:
                    "spaces at the end of a line are invisible and only get in the way of edits; --fix removes them", column)
         for line, column, spaces in found:
             yield Edit(note.path, line, column, spaces, "", "style-trailing-space")
+
+
+def _line_end_spaces(data: bytes) -> Iterator[tuple[int, int]]:
+    """Byte ranges of the spaces and tabs that end a line, found from the line ends (substring search is fast)."""
+    ends = sorted(i for marker in (b" \n", b"\t\n") for i in _all(data, marker))
+    if data.endswith((b" ", b"\t")):
+        ends.append(len(data) - 1)
+    for last in ends:
+        start = last
+        while start > 0 and data[start - 1] in b" \t":
+            start -= 1
+        yield start, last + 1
+
+
+def _all(data: bytes, marker: bytes) -> Iterator[int]:
+    index = data.find(marker)
+    while index >= 0:
+        yield index
+        index = data.find(marker, index + 1)
