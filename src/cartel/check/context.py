@@ -99,42 +99,39 @@ def read_prose(text: str) -> Prose:
     """Walk the Markdown events of a body once; keep prose runs, ordered lists and code ranges."""
     data = text.encode("utf-8")
     line_starts = (0,) + tuple(m.end() for m in re.finditer(rb"\n", data))
+    # Only backslash escapes and entities make a text's source differ from its value: without them, no need to compare.
+    plain = b"\\" not in data and b"&" not in data
     runs: list[Run] = []
     lists: list[list | None] = []
     done_lists: list[OrderedList] = []
     code: list[tuple[int, int]] = []
+    hard_breaks: list[int] = []
     skip = 0                     # depth of containers whose text is not prose
     links: list[bool] = []       # open links and images: True when their text is not prose
-    run_start = run_end = -1
-    pieces: list[str] = []
-    hard_breaks: list[int] = []
+    run_start = run_end = -1     # the run being gathered: contiguous Text events
     for event, span in MARKDOWN.events_with_range(text):
-        if type(event) is str:   # SoftBreak, HardBreak, Rule: a run ends
-            if pieces:
-                runs.append(Run(run_start, "".join(pieces)))
-                pieces = []
+        if type(event) is not str:
+            value = event.get("Text")
+            if value is not None:
+                start, end = span["start"], span["end"]
+                if skip or not (plain or data[start:end] == value.encode("utf-8")):
+                    if run_end > run_start:
+                        runs.append(Run(run_start, data[run_start:run_end].decode("utf-8")))
+                    run_start = run_end = -1
+                elif start == run_end:
+                    run_end = end
+                else:
+                    if run_end > run_start:
+                        runs.append(Run(run_start, data[run_start:run_end].decode("utf-8")))
+                    run_start, run_end = start, end
+                continue
+        if run_end > run_start:
+            runs.append(Run(run_start, data[run_start:run_end].decode("utf-8")))
+        run_start = run_end = -1
+        if type(event) is str:   # SoftBreak, HardBreak, Rule
             if event == "HardBreak":
                 hard_breaks.append(span["start"])
             continue
-        value = event.get("Text")
-        if value is not None:
-            start, end = span["start"], span["end"]
-            if skip or data[start:end] != value.encode("utf-8"):
-                if pieces:    # escaped or entity text: its source is not its value, leave it alone
-                    runs.append(Run(run_start, "".join(pieces)))
-                    pieces = []
-                continue
-            if pieces and start != run_end:
-                runs.append(Run(run_start, "".join(pieces)))
-                pieces = []
-            if not pieces:
-                run_start = start
-            pieces.append(value)
-            run_end = end
-            continue
-        if pieces:
-            runs.append(Run(run_start, "".join(pieces)))
-            pieces = []
         tag = event.get("Start")
         if tag is not None:
             if type(tag) is str:
@@ -166,8 +163,8 @@ def read_prose(text: str) -> Prose:
                 done_lists.append(OrderedList(tuple(items)))
         elif name == "CodeBlock" or name in _NOT_PROSE:
             skip = max(skip - 1, 0)
-    if pieces:
-        runs.append(Run(run_start, "".join(pieces)))
+    if run_end > run_start:
+        runs.append(Run(run_start, data[run_start:run_end].decode("utf-8")))
     return Prose(data, line_starts, tuple(runs), tuple(sorted(done_lists)), tuple(code), frozenset(hard_breaks))
 
 
