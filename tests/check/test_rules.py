@@ -132,14 +132,52 @@ CASES = {
         (R, 3)),
 }
 
+# Rules reported by earlier stages (link, parse, hierarchy, directory), checked end to end through `cartel check`.
+PAGE = "Pages/Plan.md"
+CASES.update({
+    "link-unresolved": ({PAGE: "# Plan\n\nVoir [[Guide absent]].\n"}, {PAGE: "# Plan\n\nVoir [[Guide de publication]].\n"}, (PAGE, 3)),
+    "link-ambiguous": ({PAGE: "# Plan\n\nVoir [[Fiche]].\n", "A/Fiche.md": "# Fiche A\n", "B/Fiche.md": "# Fiche B\n"},
+                       {PAGE: "# Plan\n\nVoir [[A/Fiche]].\n", "A/Fiche.md": "# Fiche A\n", "B/Fiche.md": "# Fiche B\n"},
+                       (PAGE, 3)),
+    "link-draft": ({PAGE: "# Plan\n\nVoir [[Idée]].\n", "Brouillon/Idée.md": "# Idée\n"},
+                   {PAGE: "# Plan\n\nVoir le guide.\n", "Brouillon/Idée.md": "# Idée\n"}, (PAGE, 3)),
+    "link-anchor-missing": ({PAGE: "# Plan\n\nVoir [[Guide de publication#Contexte]].\n"},
+                            {PAGE: "# Plan\n\nVoir [[Guide de publication#A retenir]].\n"}, (PAGE, 3)),
+    "embed-cycle": ({PAGE: "# Plan\n\n![[Annexe]]\n", "Pages/Annexe.md": "# Annexe\n\n![[Plan]]\n"},
+                    {PAGE: "# Plan\n\n![[Annexe]]\n", "Pages/Annexe.md": "# Annexe\n\nVoir [[Plan]].\n"}, (PAGE, 3)),
+    "yaml-invalid": ({PAGE: "---\ntitle: \"pas fermé\ntags: projet\n---\n# Plan\n"}, {PAGE: "---\ntitle: \"fermé\"\ntags: projet\n---\n# Plan\n"},
+                     (PAGE, 2)),
+    "type-unknown": ({PAGE: "---\ntype: article\n---\n# Plan\n"}, {PAGE: "---\ntype: page\n---\n# Plan\n"}, (PAGE, 1)),
+    "nav-parent-missing": ({PAGE: "---\neleventyNavigation:\n  key: plan\n  parent: themes\n---\n# Plan\n"},
+                           {PAGE: "---\neleventyNavigation:\n  key: plan\n  parent: annexe\n---\n# Plan\n",
+                            "Pages/Annexe.md": "---\neleventyNavigation:\n  key: annexe\n---\n# Annexe\n"}, (PAGE, 1)),
+    "nav-cycle": ({PAGE: "---\neleventyNavigation:\n  key: plan\n  parent: annexe\n---\n# Plan\n",
+                   "Pages/Annexe.md": "---\neleventyNavigation:\n  key: annexe\n  parent: plan\n---\n# Annexe\n"},
+                  {PAGE: "---\neleventyNavigation:\n  key: plan\n  parent: annexe\n---\n# Plan\n",
+                   "Pages/Annexe.md": "---\neleventyNavigation:\n  key: annexe\n---\n# Annexe\n"}, ("Pages/Annexe.md", 1)),
+    "directory-column-missing": ({CSV_PATH: "Name;URL;Localisation\nAtelier Pixel;https://pixel.example.ch;Lausanne\n"},
+                                 {CSV_PATH: CSV}, (CSV_PATH, 1)),
+    "directory-row-required": ({CSV_PATH: CSV + "Studio Rhône;https://rhone.example.ch;\n",
+                                "cartel.toml": '[[directory]]\nsource = "_data/acteurs.csv"\nrequired = ["Localisation"]\n'},
+                               {CSV_PATH: CSV, "cartel.toml": '[[directory]]\nsource = "_data/acteurs.csv"\nrequired = ["Localisation"]\n'},
+                               (CSV_PATH, 4)),
+    "directory-row-url": ({CSV_PATH: CSV + "Studio Rhône;pas une adresse;Sion\n"}, {CSV_PATH: CSV + "Studio Rhône;https://rhone.example.ch;Sion\n"},
+                          (CSV_PATH, 4)),
+})
+# Reported where the vault cannot be read as it is (config, scan) and tested by their stages: no fixture here.
+NO_FIXTURE = {"config-invalid", "config-unknown-key", "config-unknown-rule", "symlink-skipped", "file-too-large",
+              "file-unreadable", "encoding", "duplicate-name", "yaml-too-large", "yaml-duplicate-key", "url-collision",
+              "embed-too-deep", "nav-key-duplicate", "directory-missing", "directory-csv-invalid",
+              "directory-row-columns", "directory-row-name"}
+
 
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_fires_on_its_fixture(tmp_path, rule):
     triggering, _, (path, line) = CASES[rule]
     found = reported(check(tmp_path, triggering), rule)
     assert found, f"{rule} did not fire"
-    assert (found[0].path, found[0].line) == (path, line), found[0].format()
-    assert found[0].message and found[0].hint
+    assert (path, line) in {(d.path, d.line) for d in found}, [d.format() for d in found]
+    assert all(d.message and d.hint for d in found)
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
@@ -149,8 +187,9 @@ def test_rule_is_silent_on_its_clean_fixture(tmp_path, rule):
     assert not reported(result, rule), [d.format() for d in reported(result, rule)]
 
 
-def test_every_check_rule_has_a_fixture():
-    assert {r.id for r in REGISTRY if r.function is not None} == set(CASES)
+def test_every_rule_has_a_fixture():
+    assert {r.id for r in REGISTRY if r.function is not None} <= set(CASES)
+    assert {r.id for r in REGISTRY} - NO_FIXTURE == set(CASES)
 
 
 def test_the_clean_fixtures_report_nothing_at_all(tmp_path):
