@@ -63,9 +63,14 @@ def fix_vault(vault: Path, result: CheckResult, use_cache: bool = True) -> tuple
 
 def print_fixes(console: Console, report: FixReport) -> None:
     """One line per change, then the files left alone and why."""
-    for edit in sorted(report.applied, key=lambda e: (e.path, e.line, e.column)):
-        console.print(f"[bold]{escape(edit.path)}:{edit.line}:{edit.column}:[/bold] [green]fixed{escape('[' + edit.rule + ']')}[/] "
-                      f"{escape(_shown(edit.old))} → {escape(_shown(edit.new))}")
+    changes = sorted(report.applied, key=lambda e: (e.path, e.line, e.column))
+    if console.is_terminal:
+        for edit in changes:
+            console.print(f"[bold]{escape(edit.path)}:{edit.line}:{edit.column}:[/bold] [green]fixed{escape('[' + edit.rule + ']')}[/] "
+                          f"{escape(_shown(edit.old))} → {escape(_shown(edit.new))}")
+    elif changes:
+        console.file.write("".join(f"{e.path}:{e.line}:{e.column}: fixed[{e.rule}] {_shown(e.old)} → {_shown(e.new)}\n"
+                                   for e in changes))
     for path, why in report.skipped:
         console.print(f"[bold]{escape(path)}:[/bold] [yellow]not fixed:[/] {escape(why)}")
     files = len(report.files)
