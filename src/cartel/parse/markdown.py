@@ -137,11 +137,16 @@ def analyse(text: str) -> Body:
 
 class _LineIndex:
     def __init__(self, data: bytes):
+        self.data = data
         self.starts = [0] + [m.end() for m in re.finditer(rb"\n", data)]
 
     def position(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters, as editors count them) of a byte offset."""
         index = bisect.bisect_right(self.starts, offset) - 1
-        return index + 1, offset - self.starts[index] + 1
+        start = self.starts[index]
+        prefix = self.data[start:offset]
+        column = len(prefix.decode("utf-8", "replace")) if not prefix.isascii() else offset - start
+        return index + 1, column + 1
 
 
 class _Walker:
