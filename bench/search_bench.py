@@ -1,10 +1,10 @@
 """Benchmark of the search index: build time with and without it, index size, bytes a reader downloads.
 
-usage: python bench/search_bench.py [--notes 1000 4000] [--runs 3] [--work /tmp/cartel-search-bench]
+usage: python bench/search_bench.py [--notes 1000 4000] [--runs 3] [--demo] [--work /tmp/cartel-search-bench]
 
-Vaults come from ../shared/bench/make_vault.py (deterministic). Each build runs in a fresh
-process (`cartel.build.build_site`, the search tree emitter removed for the baseline) and the
-median of `--runs` is kept. Download sizes come from headless chromium (Debian's) reading the
+Vaults come from ../shared/bench/make_vault.py (deterministic). Each build is a full build
+(no cache) in a fresh process (`cartel.build.build_site`, the search tree emitter removed for
+the baseline); runs with and without are interleaved and the median of `--runs` is kept. Download sizes come from headless chromium (Debian's) reading the
 built site from a local HTTP server: every response after the reader focuses the search box,
 as served (no compression) and as a static host would send it (text gzipped, Pagefind's own
 files are gzip already).
@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 QUERIES = ("musée", "écoconception", "stratégie numérique", "lausannois bénévoles")
+DEMO_QUERIES = ("musée", "strategie", "réseaux sociaux", "licence")
 
 BUILD = """
 import json, sys, time
@@ -39,7 +40,9 @@ def timed(site, pages, staging):
     spent.append(time.perf_counter() - started)
 if sys.argv[3] == "on":
     build.TREE_EMITTERS[:] = [timed]
-result = build.build_site(sys.argv[1], sys.argv[2])
+import inspect
+full = {"use_cache": False} if "use_cache" in inspect.signature(build.build_site).parameters else {}
+result = build.build_site(sys.argv[1], sys.argv[2], **full)
 print(json.dumps({"seconds": result.seconds, "index": sum(spent)}))
 """
 
@@ -83,7 +86,7 @@ def query_bytes(output: Path, queries: tuple[str, ...]) -> list[dict]:
     sys.path.insert(0, str(ROOT))
     from tests.browser_support import launch_browser, serve_directory
 
-    note = next(p for p in sorted((output / "notes").glob("*/index.html")))
+    note = next(p for p in sorted(output.glob("*/*/index.html")) if "data-pagefind-body" in p.read_text(encoding="utf-8"))
     note_url = "/" + note.parent.relative_to(output).as_posix() + "/"
     measured = []
     with serve_directory(output) as base, launch_browser() as browser:
@@ -113,12 +116,18 @@ def query_bytes(output: Path, queries: tuple[str, ...]) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notes", type=int, nargs="+", default=[1000, 4000])
+    parser.add_argument("--notes", type=int, nargs="*", default=[1000, 4000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/cartel-search-bench"))
+    parser.add_argument("--demo", action="store_true", help="Also measure the bytes per query on examples/demo.")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     report = {}
+    if args.demo:
+        output = args.work / "demo"
+        timed_build(ROOT / "examples" / "demo", output, "on")
+        report["demo"] = {"size": index_size(output), "queries": query_bytes(output, DEMO_QUERIES)}
+        print(json.dumps({"demo": report["demo"]}, ensure_ascii=False, indent=1), flush=True)
     for notes in args.notes:
         vault = make_vault(args.work, notes)
         output = args.work / f"out{notes}"

@@ -202,7 +202,7 @@ function headerBox(pagefind, t) {
     const q = box.value.trim();
     const token = ++latest;
     if (!q) { list.innerHTML = ""; foot.innerHTML = ""; status.textContent = ""; open(false); return; }
-    const search = await pagefind.debouncedSearch(q, {}, 120);
+    const search = await pagefind.debouncedSearch(q, {}, 200);
     if (search === null || token !== latest) return;
     const found = await trustedResults(search, q);
     const shown = await Promise.all(found.slice(0, IN_PANEL).map((r) => r.data()));
@@ -321,7 +321,7 @@ async function searchPage(pagefind, t) {
       return;
     }
     const options = { filters: filters() };
-    const search = debounce && q ? await pagefind.debouncedSearch(q, options, 150) : await pagefind.search(q || null, options);
+    const search = debounce && q ? await pagefind.debouncedSearch(q, options, 200) : await pagefind.search(q || null, options);
     if (search === null || token !== latest) return;
     const found = await trustedResults(search, q);
     if (token !== latest) return;
