@@ -13,6 +13,9 @@ On the vault made by ../shared/bench/make_vault.py (seed 1):
   save ten times a second; the pause lets the previous rebuild finish).
 - builds: `cartel build` in a fresh process with nothing changed (the cache
   warm), with one note changed, and clean (`--no-cache`): median wall time.
+
+cartel runs from a frozen copy of src/cartel (the cache is keyed by cartel's own
+code, so edits made to the working tree meanwhile would otherwise empty it).
 """
 
 from __future__ import annotations
@@ -36,6 +39,17 @@ from urllib.parse import quote
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "bench"
 WORK = Path(os.environ.get("CARTEL_BENCH_WORK", "/tmp/cartel-bench"))
+
+
+def frozen_env() -> dict[str, str]:
+    """An environment whose `python -m cartel` is a copy of the current source, taken now."""
+    frozen = WORK / "frozen-src"
+    shutil.rmtree(frozen, ignore_errors=True)
+    shutil.copytree(HERE.parent / "src" / "cartel", frozen / "cartel", ignore=shutil.ignore_patterns("__pycache__"))
+    return {**os.environ, "PYTHONPATH": str(frozen), "NO_COLOR": "1"}
+
+
+ENV: dict[str, str] = dict(os.environ)
 
 
 def make_vault(notes: int) -> Path:
@@ -99,7 +113,7 @@ def wait_listening(port: int, process: subprocess.Popen, timeout: float = 600) -
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
-            raise RuntimeError("cartel serve exited: " + process.stderr.read().decode()[-2000:])
+            raise RuntimeError("cartel serve exited: " + (WORK / "serve-bench.log").read_text(errors="replace")[-2000:])
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return time.perf_counter() - started
@@ -117,14 +131,14 @@ def page_url(note: Path) -> str:
 def bench_serve(vault: Path, edits: int, pause: float) -> dict:
     """Latency from saving a note to its new HTML served, over `edits` saves."""
     port = free_port()
-    env = {**os.environ, "NO_COLOR": "1"}
+    log = open(WORK / "serve-bench.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "cartel", "serve", str(vault), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                               stdout=subprocess.DEVNULL, stderr=log, env=ENV)
     try:
         startup = wait_listening(port, process)
         notes = sorted((vault / "Notes").glob("*.md"))
         step = max(1, len(notes) // edits)
-        latencies = []
+        latencies, to_event = [], []
         for round_ in range(edits):
             note = notes[(round_ * step + 11) % len(notes)]
             url = page_url(note)
@@ -137,6 +151,7 @@ def bench_serve(vault: Path, edits: int, pause: float) -> dict:
             note.write_text(text + f"\n{marker}\n", encoding="utf-8")
             if not channel.event.wait(30):
                 raise RuntimeError(f"no reload for {url}")
+            to_event.append(time.perf_counter() - started)
             body = get(port, url)
             elapsed = time.perf_counter() - started
             channel.close()
@@ -150,16 +165,18 @@ def bench_serve(vault: Path, edits: int, pause: float) -> dict:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
     ordered = sorted(latencies)
     return {"edits": len(latencies), "startup_s": round(startup, 2),
             "median_ms": round(statistics.median(ordered) * 1000),
             "p95_ms": round(ordered[max(0, int(round(0.95 * len(ordered))) - 1)] * 1000),
-            "max_ms": round(ordered[-1] * 1000), "min_ms": round(ordered[0] * 1000)}
+            "max_ms": round(ordered[-1] * 1000), "min_ms": round(ordered[0] * 1000),
+            "reload_event_median_ms": round(statistics.median(to_event) * 1000)}
 
 
 def timed(command: list[str]) -> float:
     started = time.perf_counter()
-    code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV).returncode
     if code not in (0, 1):
         raise RuntimeError(f"{command} exited with {code}")
     return time.perf_counter() - started
@@ -191,11 +208,13 @@ def main() -> None:
     parser.add_argument("--builds", type=int, default=5)
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    ENV.update(frozen_env())
     vault = make_vault(args.notes)
     report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "load_before": os.getloadavg(), "date": time.strftime("%Y-%m-%d"), "notes": args.notes}
-    report["builds"] = bench_builds(vault, args.builds)
-    print(json.dumps(report["builds"]), flush=True)
+    if args.builds:
+        report["builds"] = bench_builds(vault, args.builds)
+        print(json.dumps(report["builds"]), flush=True)
     report["serve"] = bench_serve(vault, args.edits, args.pause)
     report["load_after"] = os.getloadavg()
     print(json.dumps(report, indent=2))

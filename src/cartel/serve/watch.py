@@ -27,7 +27,7 @@ from cartel.serve.app import Preview
 from cartel.serve.live import LiveSite, Snapshot, Update
 
 # How long a burst of file events may pause before it is handled (an editor's save is a few events).
-WATCH_STEP_MS = 30
+WATCH_STEP_MS = 10
 # How long the vault must stay unchanged before the search index is rebuilt.
 SEARCH_QUIET_SECONDS = 2.0
 
