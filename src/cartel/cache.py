@@ -102,6 +102,7 @@ def render_salt(site_fp: str, site_context) -> str:
 
 
 _TARGET_FIELDS = attrgetter("status", "path", "url", "anchor")
+_EMBED = attrgetter("embed")
 
 
 def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
@@ -117,7 +118,7 @@ def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
     urls = site.urls
     facts = {n.path: (n.path, n.digest, urls[n.path]) for n in site.notes}
     links = {path: tuple(map(_TARGET_FIELDS, targets)) for path, targets in site.targets.items()}
-    near: dict[str, set[str]] = {path: {t.path for t in targets if t.status == "note"} for path, targets in site.targets.items()}
+    near: dict[str, set[str]] = {path: {t[1] for t in fields if t[0] == "note"} for path, fields in links.items()}
     for path, sources in site.backlinks.items():
         near.setdefault(path, set()).update(sources)
     for path, entries in site.appears_in.items():
@@ -128,20 +129,22 @@ def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
         near.setdefault(path, set()).update(children)
     embeds = _embeds(site)
     keys = {}
-    for note in site.notes:
-        path = note.path
-        around = set(near.get(path, ()))
-        parent, seen = parents.get(path), {path}
-        while parent is not None and parent not in seen:
-            around.add(parent)
-            seen.add(parent)
-            parent = parents.get(parent)
+    appears_in = site.appears_in
+    for path in facts:
+        around = near.get(path) or set()
+        parent = parents.get(path)
+        if parent is not None or path in embeds:
+            around = set(around)
+            seen = {path}
+            while parent is not None and parent not in seen:
+                around.add(parent)
+                seen.add(parent)
+                parent = parents.get(parent)
         embedded = _closure(path, embeds) if path in embeds else ()
         around.update(embedded)
-        around.discard(path)
-        keys[path] = (salt, facts[path], links.get(path, ()), site.appears_in.get(path, ()),
-                      tuple(facts[p] for p in sorted(around) if p in facts),
-                      tuple(links.get(p, ()) for p in sorted(embedded)))
+        keys[path] = (salt, facts[path], links.get(path, ()), appears_in.get(path, ()),
+                      tuple(map(facts.get, sorted(around - {path}))),
+                      tuple(map(links.get, sorted(embedded))))
     return keys
 
 
@@ -155,7 +158,7 @@ def _embeds(site: Site) -> dict[str, tuple[str, ...]]:
     found = {}
     for note in site.notes:
         links = note.body.links
-        if any(link.embed for link in links):
+        if any(map(_EMBED, links)):
             targets = site.targets.get(note.path, ())
             paths = tuple(t.path for link, t in zip(links, targets) if link.embed and t.status in ("note", "self"))
             if paths:

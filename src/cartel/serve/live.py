@@ -176,16 +176,14 @@ class LiveSite:
         return scanned, link_site(notes, sources, self.config)
 
     def _publish_steps(self, started: float, touched: set[str]) -> Iterator[Update]:
-        """Two steps: the note pages that changed, then everything else."""
+        """Two steps: the pages of the notes that changed (what the editor looks at), then everything else."""
         scanned, site = self._link()
         renderer = SiteRenderer(site)
-        keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
         fresh: dict[str, _NotePage] = {}
-        for note in site.notes:
-            held = self.note_pages.get(note.path)
-            if held is None or held.key != keys[note.path]:
-                page = renderer.note_page(note)
-                fresh[note.path] = _NotePage(keys[note.path], page, page.html.encode("utf-8"))
+        for path in sorted(touched):
+            if path in site.by_path:
+                page = renderer.note_page(site.by_path[path])
+                fresh[path] = _NotePage((), page, page.html.encode("utf-8"))  # its key comes with the second step
         old = self.snapshot
         files = dict(old.files)
         sources = dict(old.sources)
@@ -212,6 +210,9 @@ class LiveSite:
         diagnostics = collect_diagnostics(self.config, scanned, site)
         first = self._snapshot(files, sources, diagnostics, site, old.pages, "")
         yield self._update(first, old, started, final=False)
+        keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
+        for path, held in fresh.items():
+            held.key = keys[path]
         yield self._publish_all(started, None, site=site, scanned=scanned, keys=keys, diagnostics=diagnostics, since=old)
 
     def _publish_all(self, started: float, cache, site: Site | None = None, scanned: ScanResult | None = None,
