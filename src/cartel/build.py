@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
-from cartel.diagnostics import Diagnostic, Severity
+from cartel.diagnostics import Diagnostic, Severity, diag
 from cartel.emit import check_output_dir, emit_site, robots, sitemap
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
 from cartel.scan import ScanResult, scan_vault
-from cartel.search import search_index
+from cartel.search import PagefindError, SearchFeed, search_index
 
 Progress = Callable[[str, int, int], None]
 
@@ -89,15 +90,57 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
     notes = cache.parse([s for s in scanned.sources if s.kind == "note"], lambda missing: parse_all(missing, config, progress))
     site = link_site(notes, scanned.sources, config)
-    pages = cache.render(site, render_site)
-    progress("render", len(pages), len(pages))
-    extra = site_files(site, pages, config)
-    data = {s.path: s.data for s in scanned.sources}
-    emit_site(site, pages, data, extra, output, cache.tree_emitters(TREE_EMITTERS))
+    problems: list[Diagnostic] = []
+    feed = start_search_feed(site, problems)
+    try:
+        pages = cache.render(site, partial(render_site, on_page=feed.add) if feed else render_site)
+        progress("render", len(pages), len(pages))
+        extra = site_files(site, pages, config)
+        data = {s.path: s.data for s in scanned.sources}
+        emitters = [feed.finish if (e is search_index and feed) else e for e in TREE_EMITTERS
+                    if not (e is search_index and problems)]  # Pagefind did not start: no second try
+        emit_site(site, pages, data, extra, output, cache.tree_emitters(guarded(emitters, problems)))
+    finally:
+        if feed:
+            feed.close()
     progress("emit", 1, 1)
-    diagnostics = collect_diagnostics(config, scanned, site)
+    diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, len(pages), diagnostics)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
+
+
+def start_search_feed(site: Site, problems: list[Diagnostic]) -> SearchFeed | None:
+    """A search index fed while pages render; None (and a diagnostic) when Pagefind cannot start."""
+    if search_index not in TREE_EMITTERS:
+        return None
+    try:
+        return SearchFeed(site)
+    except PagefindError as error:
+        problems.append(search_failure(error))
+        return None
+
+
+def guarded(emitters: list, problems: list[Diagnostic]) -> list:
+    """Tree emitters whose Pagefind failure becomes a diagnostic: the site is published without search."""
+
+    def guard(emitter):
+        def run(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
+            try:
+                emitter(site, pages, staging)
+            except PagefindError as error:
+                problems.append(search_failure(error))
+
+        run.__module__, run.__qualname__ = getattr(emitter, "__module__", ""), getattr(emitter, "__qualname__", "")
+        return run
+
+    return [guard(e) for e in emitters]
+
+
+def search_failure(error: Exception) -> Diagnostic:
+    """The diagnostic of a search index that could not be built."""
+    return diag("cartel.toml", 1, "search-index-failed", Severity.WARNING,
+                f"the search index could not be built ({error}); the site is published without search",
+                "reinstall cartel's dependencies (pip install pagefind-bin), then build again")
 
 
 def site_files(site: Site, pages: tuple[Page, ...], config: Config) -> dict[str, bytes]:

@@ -26,6 +26,7 @@ import base64
 import gzip
 import hashlib
 import json
+import queue
 import subprocess
 import threading
 from dataclasses import dataclass
@@ -69,14 +70,105 @@ class Record:
 
 def search_index(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
     """Tree emitter: index the pages written in `staging`, add directory rows, write the bundle there."""
-    files = canonical_filters(build_index(staging, index_config(site), directory_records(site), site.config.language))
-    bundle = bundle_files(files)
+    write_bundle(site, build_index(staging, index_config(site), directory_records(site), site.config.language), staging)
+
+
+def write_bundle(site: Site, files: dict[str, bytes], staging: Path) -> None:
+    """Write Pagefind's files (made deterministic, trimmed to what `pagefind.js` loads) and the UI strings."""
+    bundle = bundle_files(canonical_filters(files))
     for folder in sorted({(staging / BUNDLE / name).parent for name in bundle}):
         folder.mkdir(parents=True, exist_ok=True)
     for name, data in sorted(bundle.items()):
         (staging / BUNDLE / name).write_bytes(data)
     (staging / STRINGS_FILE).parent.mkdir(parents=True, exist_ok=True)
     (staging / STRINGS_FILE).write_bytes(ui_strings(site.config.language))
+
+
+class SearchFeed:
+    """The search index built while the site renders: each page goes to a Pagefind service as it is made.
+
+    Pagefind parses pages on the other core while cartel renders and writes
+    (bench/RESULTS.md), so only building the index itself is left for
+    `finish`, the tree emitter a build registers in place of `search_index`.
+    """
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.service = PagefindService().__enter__()
+        self.index_id = self.service.request({"type": "NewIndex", "config": index_config(site)})["index_id"]
+        self.sent = 0
+        self.pending: list[dict] = []
+        self.lock = threading.Lock()
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.failure: list[BaseException] = []
+        self.writer = threading.Thread(target=self._write_loop, daemon=True)
+        self.reader = threading.Thread(target=self._read_loop, daemon=True)
+        self.answers = 0
+        self.done_sending = threading.Event()
+        self.writer.start()
+        self.reader.start()
+
+    def add(self, page: Page) -> None:
+        """Queue one rendered page for indexing (the 404 page is not a result)."""
+        if page.kind == "404":
+            return
+        self.queue.put({"type": "AddFile", "index_id": self.index_id, "file_path": None,
+                        "url": page.url, "file_contents": page.html})
+
+    def finish(self, site: Site, pages: tuple[Page, ...], staging: Path) -> None:
+        """Tree emitter: add the directory rows, build the index and write it into `staging`."""
+        try:
+            for record in directory_records(site):
+                self.queue.put(record_request(self.index_id, record, site.config.language))
+            self.queue.put(None)
+            self.writer.join()
+            self.reader.join()
+            if self.failure:
+                raise PagefindError(f"Pagefind stopped: {self.failure[0]}")
+            answer = self.service.request({"type": "GetFiles", "index_id": self.index_id})
+            files = {f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}
+        finally:
+            self.close()
+        write_bundle(site, files, staging)
+
+    def close(self) -> None:
+        """Stop the service (after `finish`, or when the build fails before it)."""
+        if self.service.process is not None and self.service.process.poll() is None:
+            self.queue.put(None)
+            self.service.__exit__(None, None, None)
+
+    def _write_loop(self) -> None:
+        service = self.service
+        try:
+            while (payload := self.queue.get()) is not None:
+                message = service._encode(service.next_id, payload)
+                service.next_id += 1
+                with self.lock:
+                    self.sent += 1
+                service.process.stdin.write(message)
+            service.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError) as error:
+            self.failure.append(error)
+        finally:
+            self.done_sending.set()
+
+    def _read_loop(self) -> None:
+        try:
+            while True:
+                with self.lock:
+                    finished = self.done_sending.is_set() and self.answers >= self.sent
+                if finished:
+                    return
+                if self.answers >= self.sent:
+                    self.done_sending.wait(0.005)
+                    continue
+                message = self.service._read()
+                self.answers += 1
+                payload = message.get("payload", {})
+                if payload.get("type") == "Error":
+                    raise PagefindError(f"Pagefind failed: {payload.get('message')}")
+        except (PagefindError, OSError, ValueError) as error:
+            self.failure.append(error)
 
 
 def index_config(site: Site) -> dict:

@@ -149,3 +149,20 @@ def test_a_service_error_is_raised_not_hung():
 
 def test_ui_strings_cover_english():
     assert json.loads(ui_strings("en"))["search_no_result"] == "No result for “{q}”."
+
+
+def test_a_missing_pagefind_is_a_diagnostic_not_a_crash(tmp_path, monkeypatch):
+    import cartel.search
+
+    def missing():
+        raise PagefindError("the Pagefind binary was not found: pip install pagefind-bin")
+
+    monkeypatch.setattr(cartel.search, "find_executable", missing)
+    from cartel.build import build_site
+    from tests.conftest import write_vault
+
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n\nUn texte.\n"})
+    result = build_site(vault, tmp_path / "out", use_cache=False)
+    assert [d.rule for d in result.diagnostics] == ["search-index-failed"]
+    assert (tmp_path / "out" / "a" / "index.html").is_file()
+    assert not (tmp_path / "out" / "pagefind").exists()
