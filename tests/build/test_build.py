@@ -43,6 +43,26 @@ def test_demo_builds_and_every_internal_link_exists(tmp_path):
     assert broken == []
 
 
+def test_demo_fragments_point_at_existing_anchors(tmp_path):
+    build_site(DEMO, tmp_path / "out")
+    out = tmp_path / "out"
+    checked, missing = 0, []
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for value in HREF.findall(html):
+            value = value.replace("&amp;", "&")
+            if "#" not in value or not (value.startswith("/") or value.startswith("#")) or value.endswith("#"):
+                continue
+            path, fragment = value.split("#", 1)
+            target = page if not path else (out / unquote(path).lstrip("/") / "index.html")
+            if not target.is_file():
+                continue
+            checked += 1
+            if f'id="{unquote(fragment)}"' not in target.read_text(encoding="utf-8"):
+                missing.append((page.relative_to(out).as_posix(), value))
+    assert checked >= 5 and missing == []
+
+
 def test_demo_has_the_deliberate_quirk_reports_only(tmp_path):
     result = build_site(DEMO, tmp_path / "out")
     rules = sorted(d.rule for d in result.diagnostics)
