@@ -200,60 +200,92 @@ def user_key() -> bytes | None:
 
 
 class Store:
-    """A folder of signed, atomically written entries, one file per key."""
+    """Signed entries by kind and name, kept in a few shard files per kind.
+
+    A shard is one pickled dict, signed (HMAC-SHA256) and written atomically;
+    entries go to a shard by the first characters of their name (a hex digest).
+    Shards are read when first needed and written back by `flush()`: a cold
+    build writes a few dozen files, not one per note and page.
+    """
+
+    SHARDS = 64
 
     def __init__(self, folder: Path, key: bytes):
         self.folder = folder
         self.key = key
+        self._shards: dict[tuple[str, int], dict] = {}
+        self._dirty: set[tuple[str, int]] = set()
 
     def load(self, kind: str, name: str):
-        """The object stored under `kind/name`, or None when absent, unsigned or unreadable."""
-        try:
-            data = (self.folder / kind / name).read_bytes()
-        except OSError:
-            return None
-        head = len(_MAGIC)
-        if not data.startswith(_MAGIC) or len(data) < head + 32:
-            return None
-        signature, payload = data[head:head + 32], data[head + 32:]
-        if not hmac.compare_digest(signature, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            return None
-        try:
-            return pickle.loads(payload)
-        except Exception:  # a signed entry from another cartel version: treat as absent
-            return None
+        """The object stored under `kind/name`, or None."""
+        return self._shard(kind, _shard_of(name, self.SHARDS)).get(name)
 
     def save(self, kind: str, name: str, value) -> None:
-        """Store `value` under `kind/name`, atomically; a failure to write only loses the entry."""
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        data = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
-        folder = self.folder / kind
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, folder / name)
-        except OSError:
-            return
+        """Store `value` under `kind/name` (written by the next `flush`)."""
+        index = _shard_of(name, self.SHARDS)
+        self._shard(kind, index)[name] = value
+        self._dirty.add((kind, index))
 
     def keep_only(self, kind: str, names: set[str], prefix: str = "") -> None:
-        """Remove the entries of `kind` whose name starts with `prefix` and is not in `names`."""
-        try:
-            entries = list(os.scandir(self.folder / kind))
-        except OSError:
-            return
-        abandoned = time.time() - 3600  # temporary files of a build killed an hour ago or more
-        for entry in entries:
+        """Forget the entries of `kind` whose name starts with `prefix` and is not in `names`."""
+        for index in range(self.SHARDS):
+            shard = self._shard(kind, index)
+            stale = [name for name in shard if name.startswith(prefix) and name not in names]
+            for name in stale:
+                del shard[name]
+            if stale:
+                self._dirty.add((kind, index))
+
+    def flush(self) -> None:
+        """Write the shards that changed; a failure to write only loses entries."""
+        for kind, index in sorted(self._dirty):
+            payload = pickle.dumps(self._shards[(kind, index)], protocol=pickle.HIGHEST_PROTOCOL)
+            data = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
             try:
-                if entry.name.startswith(".tmp-"):
-                    stale = entry.stat(follow_symlinks=False).st_mtime < abandoned
-                else:
-                    stale = entry.name.startswith(prefix) and entry.name not in names
-                if stale and entry.is_file(follow_symlinks=False):
-                    os.unlink(entry.path)
-            except OSError:  # gone meanwhile (another build pruning): nothing to do
+                folder = self.folder / kind
+                folder.mkdir(parents=True, exist_ok=True)
+                fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, self.path(kind, index))
+            except OSError:
                 continue
+        self._dirty.clear()
+
+    def path(self, kind: str, index: int) -> Path:
+        """The file of one shard."""
+        return self.folder / kind / f"{index:02x}"
+
+    def _shard(self, kind: str, index: int) -> dict:
+        shard = self._shards.get((kind, index))
+        if shard is None:
+            shard = self._shards[(kind, index)] = self._read(self.path(kind, index))
+        return shard
+
+    def _read(self, path: Path) -> dict:
+        """A shard's entries; empty when absent, unsigned, altered or unreadable."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = len(_MAGIC)
+        if not data.startswith(_MAGIC) or len(data) < head + 32:
+            return {}
+        signature, payload = data[head:head + 32], data[head + 32:]
+        if not hmac.compare_digest(signature, hmac.new(self.key, payload, hashlib.sha256).digest()):
+            return {}
+        try:
+            entries = pickle.loads(payload)
+        except Exception:  # signed by this user's key but written by another cartel version: start afresh
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+
+def _shard_of(name: str, shards: int) -> int:
+    try:
+        return int(name[:4], 16) % shards
+    except ValueError:
+        return int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) % shards
 
 
 def cache_folder(vault: Path) -> Path | None:
@@ -346,6 +378,7 @@ class BuildCache(NoCache):
                 found[note.path] = note
                 self.store.save("parse", keys[note.path], note)
             self.store.keep_only("parse", set(keys.values()))
+            self.store.flush()
         return [found[s.path] for s in sources]
 
     def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
@@ -372,6 +405,7 @@ class BuildCache(NoCache):
             self.store.save("render", key_digest(keys[page.source]), page)
         if fresh or len(stored) != len(keys):
             self.store.keep_only("render", {key_digest(k) for k in keys.values()})
+            self.store.flush()
 
     def tree_emitters(self, emitters: list, inputs: str | None = None) -> list:
         """Each emitter wrapped: the files it adds to the output are replayed when the build's inputs are unchanged.
@@ -396,6 +430,7 @@ class BuildCache(NoCache):
             emitter(site, pages, staging)
             self.store.save("tree", name, added_files(staging, before))
             self.store.keep_only("tree", {name}, prefix)
+            self.store.flush()
 
         return run
 
@@ -405,6 +440,7 @@ class BuildCache(NoCache):
             self._inputs = inputs_digest(self.site_fp, scanned)
         self.store.save("builds", _digest((str(output),)),
                         {"inputs": self._inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
+        self.store.flush()
 
 
 def open_cache(vault: Path, config: Config, enabled: bool = True) -> NoCache:
@@ -454,7 +490,10 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
     """Write `files` (relative POSIX paths) under `root`."""
     from cartel.emit import safe_join
 
+    made: set[Path] = set()
     for rel, data in files.items():
         target = safe_join(root, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         target.write_bytes(data)

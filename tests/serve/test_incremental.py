@@ -213,13 +213,18 @@ def test_a_cache_signed_by_someone_else_is_ignored(tmp_path):
     keys = note_page_keys(site, render_salt(open_cache(vault, config).site_fp, site_context_of(site)))
     forged = Page(PHOTO_URL, "<html><script>alert('cache')</script></html>", "Ressources/Photographier les objets.md")
     folder = vault / CACHE_DIR / FORMAT
-    Store(folder, b"k" * 32).save("render", key_digest(keys["Ressources/Photographier les objets.md"]), forged)
+    name = key_digest(keys["Ressources/Photographier les objets.md"])
+    foreign = Store(folder, b"k" * 32)
+    foreign.save("render", name, forged)
+    foreign.flush()
     build_site(vault, tmp_path / "out")
     page = (tmp_path / "out" / PHOTO_URL.strip("/") / "index.html").read_text(encoding="utf-8")
     assert "alert('cache')" not in page and "Une lumière diffuse" in page
-    entry = folder / "render" / key_digest(keys["Ressources/Photographier les objets.md"])
-    entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")  # a signed entry, altered
-    assert Store(folder, open_cache(vault, config).store.key).load("render", entry.name) is None
+    mine = open_cache(vault, config).store
+    assert isinstance(mine.load("render", name), Page)  # the build replaced the forged shard with its own
+    shard = next(p for p in (folder / "render").iterdir() if Store(folder, mine.key)._read(p).get(name))
+    shard.write_bytes(shard.read_bytes()[:-10] + b"0123456789")  # a signed shard, altered
+    assert Store(folder, mine.key).load("render", name) is None
 
 
 def test_no_cache_writes_nothing_in_the_vault(tmp_path):
