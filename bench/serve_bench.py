@@ -184,7 +184,7 @@ def timed(command: list[str]) -> float:
 
 def bench_builds(vault: Path, runs: int) -> dict:
     """Median wall time of `cartel build`: nothing changed, one note changed, clean."""
-    output = WORK / f"serve-bench-out"
+    output = WORK / "serve-bench-out"
     shutil.rmtree(output, ignore_errors=True)
     build = [sys.executable, "-m", "cartel", "build", str(vault), "-o", str(output)]
     first = timed(build)

@@ -26,7 +26,6 @@ import pickle
 import secrets
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter

@@ -163,3 +163,26 @@ def test_search_index_follows_the_vault(live):
     _, _, before = site.request("/pagefind/pagefind-entry.json")
     site.write("Pages/Lexique.md", "# Lexique\n\nLe mot xylothèque désigne une collection de bois.\n")
     assert site.wait_until(lambda: site.request("/pagefind/pagefind-entry.json")[2] != before, timeout=60)
+
+
+def test_config_change_rebuilds_every_page(live):
+    site = live()
+    config = (site.vault / "cartel.toml").read_text(encoding="utf-8").replace("Atelier numérique", "Atelier des collections")
+    page = site.change(QUESTION_URL, lambda: site.write("cartel.toml", config))
+    assert "Atelier des collections" in page
+    assert "Atelier des collections" in site.html(ATELIER_URL)
+
+
+def test_broken_config_is_a_banner_and_the_site_stays(live):
+    site = live()
+    page = site.change(ATELIER_URL, lambda: site.write("cartel.toml", "[site\ntitle = \n"))
+    assert re.search(r'<aside id="cartel-overlay".*config-invalid', page, re.S)
+    assert "on relit les notes" in page
+    assert site.errors == []
+
+
+def test_renamed_folder_moves_its_notes(live):
+    site = live()
+    site.change(ATELIER_URL, lambda: (site.vault / "Pages").rename(site.vault / "Rencontres"))
+    assert site.request(ATELIER_URL)[0] == 404
+    assert "on relit les notes" in site.html("/rencontres/atelier-du-jeudi/")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from cartel.build import EMITTERS, collect_diagnostics, parse_all, site_files
+from cartel.build import collect_diagnostics, parse_all, site_files
 from cartel.cache import NoCache, inputs_digest, note_page_keys, open_cache, render_salt, site_fingerprint
 from cartel.config import CONFIG_NAME, Config, load_config
 from cartel.diagnostics import Diagnostic, Severity
@@ -99,13 +99,18 @@ class LiveSite:
         same_site = site_fp == self.site_fp
         previous = self.notes if same_site else {}
         note_sources = [s for s in scanned.sources if s.kind == "note"]
-        reused = {s.path: previous[s.path] for s in note_sources if s.path in previous and previous[s.path].digest == s.digest}
-        missing = [s for s in note_sources if s.path not in reused]
-        parsed = cache.parse(missing, lambda sources: parse_all(sources, config)) if missing else []
+
+        def parse_missing(sources: list[Source]) -> list[Note]:
+            """What the disk cache lacks: the notes still in memory, else parsed."""
+            kept = {s.path: previous[s.path] for s in sources if s.path in previous and _same_note(previous[s.path], s)}
+            parsed = {n.path: n for n in parse_all([s for s in sources if s.path not in kept], config)}
+            return [kept.get(s.path) or parsed[s.path] for s in sources]
+
+        notes = cache.parse(note_sources, parse_missing)  # all of them, so that the cache keeps them all
         self.config, self.site_fp = config, site_fp
         self.sources = {s.path: s for s in scanned.sources}
         self.scan_problems = _by_path(scanned.diagnostics)
-        self.notes = {**reused, **{n.path: n for n in parsed}}
+        self.notes = {n.path: n for n in notes}
         self.folders = {s.folder for s in scanned.sources} | {""}
         if not same_site:
             self.note_pages = {}
@@ -299,6 +304,11 @@ def _same(a: Source | None, b: Source | None) -> bool:
     if a is None or b is None:
         return a is b
     return (a.kind, a.draft, a.digest) == (b.kind, b.draft, b.digest)
+
+
+def _same_note(note: Note, source: Source) -> bool:
+    """Whether a parsed note is still the parse of this source (same bytes, same draft state)."""
+    return note.digest == source.digest and note.draft == source.draft
 
 
 def _unreadable(d: Diagnostic) -> bool:
