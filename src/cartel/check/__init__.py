@@ -52,6 +52,8 @@ REGISTRY: list[Rule] = [
     Rule("yaml-too-large", E, "the front matter is too large to be read", family="metadata"),
     Rule("yaml-duplicate-key", W, "a front-matter key is given twice; the last one wins", family="metadata"),
     Rule("type-unknown", W, "`type:` names an unknown note type", family="metadata"),
+    Rule("search-index-failed", W, "the search index could not be built (Pagefind missing or failed); the site has no search",
+         family="build"),
     # link and hierarchy: reported while the site is linked
     Rule("url-collision", W, "two files would be published at the same URL; one gets a suffix", family="links"),
     Rule("link-unresolved", W, "a link or embed names no note or file of the vault", family="links"),
