@@ -43,17 +43,20 @@ def serve(vault: Path, port: int, host: str, open_browser: bool, no_cache: bool)
     preview = PreviewServer(vault, host, port, use_cache=not no_cache, report=report, report_error=report_error)
     err.print(f"Building {_escape(str(vault))}…", highlight=False)
     first = preview.build()
-    diagnostics = [d for ds in first.snapshot.problems.values() for d in ds]
     print_diagnostics(err, first.diagnostics)
-    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    errors = sum(1 for d in first.diagnostics if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in first.diagnostics if d.severity is Severity.WARNING)
     pages = sum(1 for name in first.snapshot.files if name.endswith(".html"))
-    err.print(f"{pages} pages, {len(diagnostics) - errors} warnings, {errors} errors, built in {first.seconds:.2f} s", highlight=False)
-    display_host = f"[{host}]" if ":" in host else host
-    err.print(f"Serving on [bold]http://{display_host}:{port or '…'}/[/bold] — Ctrl-C to stop", highlight=False)
-    if open_browser:
-        webbrowser.open(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else display_host}:{port}/")
+    err.print(f"{pages} pages, {warnings} warning{'s' * (warnings != 1)}, {errors} error{'s' * (errors != 1)}, "
+              f"built in {first.seconds:.2f} s", highlight=False)
+
+    def ready(url: str) -> None:
+        err.print(f"Serving on [bold]{_escape(url)}[/bold] — Ctrl-C to stop", highlight=False)
+        if open_browser:
+            webbrowser.open(url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:"))
+
     try:
-        preview.run()
+        preview.run(on_ready=ready)
     except OSError as error:  # the port is taken, the address is not ours...
         err.print(f"[bold red]error:[/] cannot serve on {_escape(host)}:{port}: {_escape(str(error))}")
         sys.exit(2)

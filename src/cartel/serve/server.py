@@ -48,13 +48,22 @@ class PreviewServer:
         self.preview.publish(update)
         return update
 
-    def run(self) -> None:
-        """Serve until interrupted (Ctrl-C), in this thread."""
+    def run(self, on_ready=None) -> None:
+        """Serve until interrupted (Ctrl-C), in this thread; `on_ready(url)` is called once it listens."""
         self.watcher.start_building()
+        if on_ready is not None:
+            threading.Thread(target=self._when_listening, args=(on_ready,), name="cartel-ready", daemon=True).start()
         try:
             self.server.run()
         finally:
             self.watcher.stop()
+
+    def _when_listening(self, on_ready, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.server.started and not self.server.should_exit and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if self.server.started:
+            on_ready(self.url)
 
     def start(self, timeout: float = 30.0) -> None:
         """Serve from a background thread; returns once the server listens."""
