@@ -57,3 +57,12 @@ def build_vault(tmp_path):
         return Built(vault, output, build_site(vault, output))
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless chromium shared by a module's tests (closed after it: Playwright's sync API allows one at a time)."""
+    from tests.browser_support import launch_browser
+
+    with launch_browser() as chromium:
+        yield chromium

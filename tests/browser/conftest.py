@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cartel.build import build_site
-from tests.browser_support import launch_browser, serve_directory
+from tests.browser_support import serve_directory
 from tests.conftest import DEMO
 
 
@@ -24,13 +24,6 @@ def served(demo_site):
     """The demo site on 127.0.0.1; the base URL."""
     with serve_directory(demo_site) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless chromium shared by a module's tests (closed after it: Playwright's sync API allows one at a time)."""
-    with launch_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture

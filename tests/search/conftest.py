@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cartel.build import build_site
-from tests.browser_support import launch_browser, serve_directory
+from tests.browser_support import serve_directory
 from tests.conftest import write_vault
 
 CSV = (
@@ -86,13 +86,6 @@ def served(small_site):
     """The small site served over HTTP on 127.0.0.1; the base URL."""
     with serve_directory(small_site) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless chromium shared by a module's tests."""
-    with launch_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture
