@@ -215,7 +215,8 @@ def main() -> None:
     if args.builds:
         report["builds"] = bench_builds(vault, args.builds)
         print(json.dumps(report["builds"]), flush=True)
-    report["serve"] = bench_serve(vault, args.edits, args.pause)
+    if args.edits:
+        report["serve"] = bench_serve(vault, args.edits, args.pause)
     report["load_after"] = os.getloadavg()
     print(json.dumps(report, indent=2))
 
