@@ -64,7 +64,7 @@ class Resource:
 
 # Remembered by note (a frozen Note compares by path, content digest and what parse derived): the
 # preview links the whole vault again on every save, and most notes are the same objects as before.
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 13)
 def parse_question(note: Note) -> Question:
     """Lead, ranked resources and related questions of a question note."""
     body = note.body
@@ -157,7 +157,7 @@ def _related_links(note: Note, ranges: list[tuple[int, int]]) -> tuple[int, ...]
                  if not link.embed and any(s <= link.start < e for s, e in ranges))
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 13)
 def parse_resource(note: Note) -> Resource:
     """Source, summary, key points and context of a resource note."""
     body = note.body
