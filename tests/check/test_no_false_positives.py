@@ -117,3 +117,11 @@ def test_inclusive_forms_are_found_and_only_they():
         assert [(f[1], f[2]) for f in found] == ([(word, fixed)] if fixed else []), word
     for word in NOT_INCLUSIVE:
         assert inclusive_forms(f"Voir {word} ici.") == [], word
+
+
+def test_quotations_are_kept_as_written_but_callouts_are_checked():
+    text = ("> Sources : texte cité , etc\n\n> [!quote]- Texte original\n> Publication : 13/11/2013\n\n"
+            "> [!note] Conseil\n> Une remarque : la nôtre.\n")
+    runs = " ".join(run.text for run in read_prose(text).runs)
+    assert "Sources" not in runs and "Publication" not in runs
+    assert "Une remarque : la nôtre." in runs

@@ -108,6 +108,7 @@ def read_prose(text: str) -> Prose:
     hard_breaks: list[int] = []
     skip = 0                     # depth of containers whose text is not prose
     links: list[bool] = []       # open links and images: True when their text is not prose
+    quotes: list[bool] = []      # open block quotes: True for quotations (someone else's words, kept as written)
     run_start = run_end = -1     # the run being gathered: contiguous Text events
     for event, span in MARKDOWN.events_with_range(text):
         if type(event) is not str:
@@ -149,6 +150,9 @@ def read_prose(text: str) -> Prose:
                 elif name == "CodeBlock":
                     skip += 1
                     code.append((span["start"], span["end"]))
+                elif name == "BlockQuote":
+                    quotes.append(_is_quotation(data, span["start"]))
+                    skip += quotes[-1]
             continue
         tag = event.get("End")
         if tag is None:
@@ -163,12 +167,23 @@ def read_prose(text: str) -> Prose:
                 done_lists.append(OrderedList(tuple(items)))
         elif name == "CodeBlock" or name in _NOT_PROSE:
             skip = max(skip - 1, 0)
+        elif name == "BlockQuote" and quotes:
+            skip = max(skip - quotes.pop(), 0)
     if run_end > run_start:
         runs.append(Run(run_start, data[run_start:run_end].decode("utf-8")))
     return Prose(data, line_starts, tuple(runs), tuple(sorted(done_lists)), tuple(code), frozenset(hard_breaks))
 
 
 _NOT_PROSE = ("HtmlBlock", "MetadataBlock")
+
+
+_CALLOUT = re.compile(rb"[ \t>]*\[!([A-Za-z][\w-]*)\]")
+
+
+def _is_quotation(data: bytes, start: int) -> bool:
+    """A plain `> quote` or a `[!quote]`/`[!cite]` callout is a quotation; other callouts are the editor's prose."""
+    callout = _CALLOUT.match(data, start)
+    return callout is None or callout.group(1).lower() in (b"quote", b"cite")
 
 
 def _ordered_item(data: bytes, start: int, end: int, items: list) -> None:
