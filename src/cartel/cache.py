@@ -12,9 +12,12 @@ by `cartel clean`):
 
 The *site fingerprint* stands for everything besides the vault's files that
 a page depends on: cartel's own code, templates and strings, the config, and
-the vault's theme folder. Cache entries are pickles, so each is signed with
-a per-user key kept outside the vault (HMAC-SHA256): a `.cartel-cache/` that
-came with a vault from elsewhere is ignored, never loaded.
+the vault's theme folder. Entries are pickles kept in a few shard files per
+kind, each signed with a per-user key kept outside the vault (HMAC-SHA256):
+a `.cartel-cache/` that came with a vault from elsewhere is ignored, never
+loaded. build.py calls `open_cache` and the methods of what it returns
+(`unchanged_build`, `parse`, `render`, `tree_emitters`, `record_build`);
+`NoCache` has the same methods and keeps nothing (`--no-cache`).
 """
 
 from __future__ import annotations
@@ -258,10 +261,10 @@ class Store:
     def _shard(self, kind: str, index: int) -> dict:
         shard = self._shards.get((kind, index))
         if shard is None:
-            shard = self._shards[(kind, index)] = self._read(self.path(kind, index))
+            shard = self._shards[(kind, index)] = self.read_shard(self.path(kind, index))
         return shard
 
-    def _read(self, path: Path) -> dict:
+    def read_shard(self, path: Path) -> dict:
         """A shard's entries; empty when absent, unsigned, altered or unreadable."""
         try:
             data = path.read_bytes()

@@ -222,7 +222,7 @@ def test_a_cache_signed_by_someone_else_is_ignored(tmp_path):
     assert "alert('cache')" not in page and "Une lumière diffuse" in page
     mine = open_cache(vault, config).store
     assert isinstance(mine.load("render", name), Page)  # the build replaced the forged shard with its own
-    shard = next(p for p in (folder / "render").iterdir() if Store(folder, mine.key)._read(p).get(name))
+    shard = next(p for p in (folder / "render").iterdir() if Store(folder, mine.key).read_shard(p).get(name))
     shard.write_bytes(shard.read_bytes()[:-10] + b"0123456789")  # a signed shard, altered
     assert Store(folder, mine.key).load("render", name) is None
 
