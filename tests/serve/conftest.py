@@ -129,13 +129,8 @@ class Live:
 
     def write(self, name: str, content: str | bytes) -> Path:
         """Create or replace a vault file."""
-        path = self.vault / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        return path
+        write_vault(self.vault, {name: content})
+        return self.vault / name
 
     def change(self, path: str, edit, timeout: float = 20.0) -> str:
         """Open `path`'s reload channel, run `edit()`, wait for `reload`, return the page as served then."""
