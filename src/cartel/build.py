@@ -7,8 +7,8 @@ ones returned; diagnostics from all of them are gathered in one list.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -16,13 +16,13 @@ from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity, diag
-from cartel.emit import check_output_dir, emit_site, robots, sitemap
+from cartel.emit import check_output_dir, emit_site, robots, sitemap, write_files
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
 from cartel.scan import ScanResult, scan_vault
-from cartel.search import PagefindError, SearchFeed, search_index
+from cartel.search import Memo, PagefindError, search_index
 
 Progress = Callable[[str, int, int], None]
 
@@ -90,50 +90,28 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
     notes = cache.parse([s for s in scanned.sources if s.kind == "note"], lambda missing: parse_all(missing, config, progress))
     site = link_site(notes, scanned.sources, config)
+    pages = cache.render(site, render_site)
+    progress("render", len(pages), len(pages))
+    extra = site_files(site, pages, config)
+    data = {s.path: s.data for s in scanned.sources}
     problems: list[Diagnostic] = []
-    feed = start_search_feed(site, problems)
-    try:
-        pages = cache.render(site, partial(render_site, on_page=feed.add) if feed else render_site)
-        progress("render", len(pages), len(pages))
-        extra = site_files(site, pages, config)
-        data = {s.path: s.data for s in scanned.sources}
-        emitters = [feed.finish if (e is search_index and feed) else e for e in TREE_EMITTERS
-                    if not (e is search_index and problems)]  # Pagefind did not start: no second try
-        emit_site(site, pages, data, extra, output, cache.tree_emitters(guarded(emitters, problems)))
-    finally:
-        if feed:
-            feed.close()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The search index is made while the pages are written; its files join them before the swap.
+        search = pool.submit(search_or_failure, site, pages, cache.memo("search"), problems)
+        emit_site(site, pages, data, extra, output, [lambda _site, _pages, staging: write_files(staging, search.result())])
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, len(pages), diagnostics)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
 
 
-def start_search_feed(site: Site, problems: list[Diagnostic]) -> SearchFeed | None:
-    """A search index fed while pages render; None (and a diagnostic) when Pagefind cannot start."""
-    if search_index not in TREE_EMITTERS:
-        return None
+def search_or_failure(site: Site, pages: tuple[Page, ...], memo: Memo, problems: list[Diagnostic]) -> dict[str, bytes]:
+    """The search index files; none, and a diagnostic in `problems`, when Pagefind fails: the site is published without search."""
     try:
-        return SearchFeed(site)
+        return search_index(site, pages, memo)
     except PagefindError as error:
         problems.append(search_failure(error))
-        return None
-
-
-def guarded(emitters: list, problems: list[Diagnostic]) -> list:
-    """Tree emitters whose Pagefind failure becomes a diagnostic: the site is published without search."""
-
-    def guard(emitter):
-        def run(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
-            try:
-                emitter(site, pages, staging)
-            except PagefindError as error:
-                problems.append(search_failure(error))
-
-        run.__module__, run.__qualname__ = getattr(emitter, "__module__", ""), getattr(emitter, "__qualname__", "")
-        return run
-
-    return [guard(e) for e in emitters]
+        return {}
 
 
 def search_failure(error: Exception) -> Diagnostic:
@@ -168,5 +146,3 @@ EMITTERS: list[Callable[[Site, tuple[Page, ...]], dict[str, bytes]]] = [
     atom_feed,
 ]
 
-# Emitters that need the written tree (the search index reads the final pages): (site, pages, staging folder).
-TREE_EMITTERS: list[Callable[[Site, tuple[Page, ...], Path], None]] = [search_index]

@@ -6,7 +6,7 @@ by `cartel clean`):
 
 - parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
 - render: a note page's dependency key (`note_page_keys`) → its `Page`;
-- tree: a tree emitter's inputs → the files it added (the search index);
+- search: a search shard's key (`cartel.search.shard_key`) → its files;
 - builds: per output folder, the last build's inputs digest, page count and
   diagnostics, so a build with nothing changed stops right after scan.
 
@@ -16,7 +16,7 @@ the vault's theme folder. Entries are pickles kept in a few shard files per
 kind, each signed with a per-user key kept outside the vault (HMAC-SHA256):
 a `.cartel-cache/` that came with a vault from elsewhere is ignored, never
 loaded. build.py calls `open_cache` and the methods of what it returns
-(`unchanged_build`, `parse`, `render`, `tree_emitters`, `record_build`);
+(`unchanged_build`, `parse`, `render`, `memo`, `record_build`);
 `NoCache` has the same methods and keeps nothing (`--no-cache`).
 """
 
@@ -42,6 +42,7 @@ from cartel.link import Site
 from cartel.parse import Note
 from cartel.render import Page, SiteRenderer, theme_dirs
 from cartel.scan import ScanResult, Source
+from cartel.search import Memo
 
 CACHE_DIR = ".cartel-cache"
 FORMAT = "v1"
@@ -49,6 +50,8 @@ TAG_NAME = "CACHEDIR.TAG"
 # The Cache Directory Tagging Specification's signature: backup tools skip the folder.
 TAG_TEXT = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is cartel's build cache; `cartel clean` removes it.\n"
 _MAGIC = b"cartel1\n"
+# Kinds earlier versions of cartel kept and this one does not read: removed after a build.
+RETIRED_KINDS = ("tree",)
 _SEP = "\x1f"
 
 
@@ -344,9 +347,9 @@ class NoCache:
         """Nothing to keep."""
         return None
 
-    def tree_emitters(self, emitters: list, inputs: str | None = None) -> list:
-        """The emitters as they are."""
-        return list(emitters)
+    def memo(self, kind: str) -> Memo:
+        """A memo that keeps nothing."""
+        return Memo()
 
     def record_build(self, scanned: ScanResult, output: Path, pages: int, diagnostics: tuple[Diagnostic, ...]) -> None:
         """Nothing to record."""
@@ -409,32 +412,9 @@ class BuildCache(NoCache):
             self.store.keep_only("render", {key_digest(k) for k in keys.values()})
             self.store.flush()
 
-    def tree_emitters(self, emitters: list, inputs: str | None = None) -> list:
-        """Each emitter wrapped: the files it adds to the output are replayed when the build's inputs are unchanged.
-
-        `inputs` is the build's `inputs_digest`; by default the one `unchanged_build` computed.
-        """
-        return [self._cached_tree_emitter(emitter, inputs or self._inputs) for emitter in emitters]
-
-    def _cached_tree_emitter(self, emitter, inputs: str | None):
-        prefix = _digest((getattr(emitter, "__module__", ""), getattr(emitter, "__qualname__", repr(emitter))))[:16] + "-"
-
-        def run(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
-            if inputs is None:
-                emitter(site, pages, staging)
-                return
-            name = prefix + inputs
-            files = self.store.load("tree", name)
-            if isinstance(files, dict):
-                write_files(staging, files)
-                return
-            before = tree_state(staging)
-            emitter(site, pages, staging)
-            self.store.save("tree", name, added_files(staging, before))
-            self.store.keep_only("tree", {name}, prefix)
-            self.store.flush()
-
-        return run
+    def memo(self, kind: str) -> Memo:
+        """Entries of one kind kept in this cache (the search index's shards)."""
+        return StoreMemo(self.store, kind)
 
     def record_build(self, scanned: ScanResult, output: Path, pages: int, diagnostics: tuple[Diagnostic, ...]) -> None:
         """Remember this build's inputs and result for the next one into the same output."""
@@ -442,6 +422,29 @@ class BuildCache(NoCache):
             self._inputs = inputs_digest(self.site_fp, scanned)
         self.store.save("builds", _digest((str(output),)),
                         {"inputs": self._inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
+        self.store.flush()
+        for kind in RETIRED_KINDS:
+            shutil.rmtree(self.store.folder / kind, ignore_errors=True)
+
+
+class StoreMemo(Memo):
+    """A `Memo` whose entries live in the cache's store under one kind."""
+
+    def __init__(self, store: Store, kind: str):
+        self.store = store
+        self.kind = kind
+
+    def load(self, name: str):
+        """The entry `name`, or None."""
+        return self.store.load(self.kind, name)
+
+    def save(self, name: str, value) -> None:
+        """Keep `value` as `name` (written by `keep`)."""
+        self.store.save(self.kind, name, value)
+
+    def keep(self, names: set[str]) -> None:
+        """Forget the other entries of this kind and write what changed."""
+        self.store.keep_only(self.kind, names)
         self.store.flush()
 
 
@@ -470,32 +473,3 @@ def _output_state(output: Path) -> tuple | None:
         return None
     return (str(output), folder.st_ino, folder.st_mtime_ns, marker.st_ino, marker.st_mtime_ns, marker.st_size)
 
-
-def tree_state(root: Path) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file under `root`, by relative path."""
-    state = {}
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            stat = os.stat(path, follow_symlinks=False)
-            state[os.path.relpath(path, root).replace(os.sep, "/")] = (stat.st_size, stat.st_mtime_ns)
-    return state
-
-
-def added_files(root: Path, before: dict[str, tuple[int, int]]) -> dict[str, bytes]:
-    """The files under `root` that are new or changed since `before` (a `tree_state`)."""
-    after = tree_state(root)
-    return {rel: (root / rel).read_bytes() for rel, state in sorted(after.items()) if before.get(rel) != state}
-
-
-def write_files(root: Path, files: dict[str, bytes]) -> None:
-    """Write `files` (relative POSIX paths) under `root`."""
-    from cartel.emit import safe_join
-
-    made: set[Path] = set()
-    for rel, data in files.items():
-        target = safe_join(root, rel)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)

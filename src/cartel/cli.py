@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape as rich_escape
 
 from cartel import __version__
-from cartel.diagnostics import Diagnostic, Severity, format_github, format_json, sort_diagnostics
+from cartel.diagnostics import Severity, format_github, format_json, sort_diagnostics
 from cartel.emit import OutputRefused
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

@@ -55,6 +55,7 @@ class Config:
     rule_severities: tuple[tuple[str, str], ...] = ()
     check_options: tuple[tuple[str, object], ...] = ()
     max_embed_depth: int = 5
+    search_shard_size: int = 1000
     theme_dir: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
@@ -123,6 +124,7 @@ def _config_from_table(root, data, theme_dir, default_dirs, problems) -> Config:
         rule_severities=tuple(sorted((str(k), str(v)) for k, v in severities.items())),
         check_options=check_options,
         max_embed_depth=int(build.get("max_embed_depth", 5)),
+        search_shard_size=int(build.get("search_shard_size", 1000)),
         theme_dir=theme_dir,
         diagnostics=tuple(problems),
     )

@@ -100,6 +100,17 @@ def write_tree(root: Path, site: Site, pages: tuple[Page, ...], sources: dict, e
     return count
 
 
+def write_files(root: Path, files: dict[str, bytes]) -> None:
+    """Write `files` (relative POSIX paths) under `root`, refusing any path that would leave it."""
+    made: set[Path] = set()
+    for relative, data in files.items():
+        target = safe_join(root, relative)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+
+
 def safe_join(root: Path, relative: str) -> Path:
     """`root/relative`, refusing anything that would land outside `root`."""
     parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]

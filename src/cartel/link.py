@@ -16,7 +16,7 @@ from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity, diag
 from cartel.directory import read_directories
 from cartel.hierarchy import Hierarchy, build_hierarchy
-from cartel.model import Question, Resource, parse_question, parse_resource
+from cartel.model import Question, parse_question, parse_resource
 from cartel.parse import Note
 from cartel.parse.markdown import Link, split_target
 from cartel.scan import Source

@@ -23,13 +23,15 @@ Two measured choices (bench/RESULTS.md):
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import hashlib
 import json
-import queue
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -45,6 +47,13 @@ EXCLUDED = (".note-type", ".note-date")
 # What pagefind.js loads at search time; everything else Pagefind writes is its own UI.
 _KEPT_PREFIXES = ("index/", "fragment/", "filter/", "pagefind.js", "pagefind-entry.json", "pagefind.", "wasm.")
 _DROPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight", "pagefind-worker")
+# Loaded once, from the main shard: merged shards share its script and WebAssembly.
+_MAIN_ONLY = ("pagefind.js", "wasm.")
+# Shards: about this many pages and records each by default ([build] search_shard_size), at most MAX_SHARDS.
+SHARD_SIZE = 1000
+MAX_SHARDS = 16
+# Pagefind processes indexing shards at the same time (each uses every core for parsing; two keep both busy).
+PARALLEL_SHARDS = 2
 # The strings the search UI shows, sent to the browser as JSON.
 UI_STRINGS = ("search", "search_label", "search_placeholder", "search_button", "search_results_one", "search_results_many",
               "search_no_result", "search_try", "search_without_filters", "search_clear_filters", "search_see_all",
@@ -68,121 +77,130 @@ class Record:
     kind: str = "directory"
 
 
-def search_index(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
-    """Tree emitter: index the pages written in `staging`, add directory rows, write the bundle there."""
-    write_bundle(site, build_index(staging, index_config(site), directory_records(site), site.config.language), staging)
+def search_index(site: Site, pages: tuple[Page, ...], memo: Memo | None = None) -> dict[str, bytes]:
+    """Emitter: the search bundle (`pagefind/`, its shards, the UI settings) of the rendered pages and directory rows.
 
-
-def write_bundle(site: Site, files: dict[str, bytes], staging: Path) -> None:
-    """Write Pagefind's files (made deterministic, trimmed to what `pagefind.js` loads) and the UI strings."""
-    bundle = bundle_files(canonical_filters(files))
-    for folder in sorted({(staging / BUNDLE / name).parent for name in bundle}):
-        folder.mkdir(parents=True, exist_ok=True)
-    for name, data in sorted(bundle.items()):
-        (staging / BUNDLE / name).write_bytes(data)
-    (staging / STRINGS_FILE).parent.mkdir(parents=True, exist_ok=True)
-    (staging / STRINGS_FILE).write_bytes(ui_strings(site.config.language))
-
-
-class SearchFeed:
-    """The search index built while the site renders: each page goes to a Pagefind service as it is made.
-
-    Pagefind parses pages on the other core while cartel renders and writes
-    (bench/RESULTS.md), so only building the index itself is left for
-    `finish`, the tree emitter a build registers in place of `search_index`.
+    Shards whose pages and records are unchanged come from `memo` (the build
+    cache); the others are indexed by Pagefind, two shards at a time.
     """
+    memo = memo or NO_MEMO
+    language = search_language(site)
+    config = index_config(site)
+    shards = split_shards([p for p in pages if p.kind != "404"], directory_records(site), site_shard_count(site))
+    keys = {shard.index: shard_key(shard, config, len(shards)) for shard in shards}
+    found = {index: memo.load(key) for index, key in keys.items()}
+    missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
+    for shard, files in zip(missing, index_shards(missing, config, language)):
+        found[shard.index] = files
+        memo.save(keys[shard.index], files)
+    memo.keep(set(keys.values()))
+    return publish_shards([found[shard.index] for shard in shards], site.config.language)
 
-    def __init__(self, site: Site):
-        self.site = site
-        self.service = PagefindService().__enter__()
-        self.index_id = self.service.request({"type": "NewIndex", "config": index_config(site)})["index_id"]
-        self.sent = 0
-        self.pending: list[dict] = []
-        self.lock = threading.Lock()
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
-        self.failure: list[BaseException] = []
-        self.writer = threading.Thread(target=self._write_loop, daemon=True)
-        self.reader = threading.Thread(target=self._read_loop, daemon=True)
-        self.answers = 0
-        self.done_sending = threading.Event()
-        self.writer.start()
-        self.reader.start()
 
-    def add(self, page: Page) -> None:
-        """Queue one rendered page for indexing (the 404 page is not a result)."""
-        if page.kind == "404":
-            return
-        self.queue.put({"type": "AddFile", "index_id": self.index_id, "file_path": None,
-                        "url": page.url, "file_contents": page.html})
+def search_language(site: Site) -> str:
+    """The language code Pagefind indexes in: the site's, without region (`fr` for `fr-CH`)."""
+    return (site.config.language or "fr").split("-")[0].lower()
 
-    def finish(self, site: Site, pages: tuple[Page, ...], staging: Path) -> None:
-        """Tree emitter: add the directory rows, build the index and write it into `staging`."""
-        try:
-            for record in directory_records(site):
-                self.queue.put(record_request(self.index_id, record, site.config.language))
-            self.queue.put(None)
-            self.writer.join()
-            self.reader.join()
-            if self.failure:
-                raise PagefindError(f"Pagefind stopped: {self.failure[0]}")
-            answer = self.service.request({"type": "GetFiles", "index_id": self.index_id})
-            files = {f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}
-        finally:
-            self.close()
-        write_bundle(site, files, staging)
 
-    def close(self) -> None:
-        """Stop the service (after `finish`, or when the build fails before it)."""
-        if self.service.process is not None and self.service.process.poll() is None:
-            self.queue.put(None)
-            self.service.__exit__(None, None, None)
+def site_shard_count(site: Site) -> int:
+    """How many shards this site's index has: by its notes and directory rows, so it is known before rendering."""
+    return shard_count(len(site.notes) + sum(len(d.rows) for d in site.directories), site.config.search_shard_size)
 
-    def _write_loop(self) -> None:
-        service = self.service
-        try:
-            while (payload := self.queue.get()) is not None:
-                message = service._encode(service.next_id, payload)
-                service.next_id += 1
-                with self.lock:
-                    self.sent += 1
-                service.process.stdin.write(message)
-            service.process.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError) as error:
-            self.failure.append(error)
-        finally:
-            self.done_sending.set()
 
-    def _read_loop(self) -> None:
-        try:
-            while True:
-                with self.lock:
-                    finished = self.done_sending.is_set() and self.answers >= self.sent
-                if finished:
-                    return
-                if self.answers >= self.sent:
-                    self.done_sending.wait(0.005)
-                    continue
-                message = self.service._read()
-                self.answers += 1
-                payload = message.get("payload", {})
-                if payload.get("type") == "Error":
-                    raise PagefindError(f"Pagefind failed: {payload.get('message')}")
-        except (PagefindError, OSError, ValueError) as error:
-            self.failure.append(error)
+def publish_shards(shards: list[dict[str, bytes]], language: str) -> dict[str, bytes]:
+    """The published bundle: the first shard with pages is Pagefind's main bundle (`pagefind/`, with the script and
+    WebAssembly), the other shards with pages go to `pagefind/shard-N/` for the UI to merge; empty shards are left out."""
+    filled = [files for files in shards if json.loads(files["pagefind-entry.json"]).get("languages")] or shards[:1]
+    bundle = {f"{BUNDLE}/{name}": data for name, data in filled[0].items()}
+    for number, files in enumerate(filled[1:], 1):
+        bundle.update({f"{BUNDLE}/shard-{number}/{name}": data for name, data in files.items() if not name.startswith(_MAIN_ONLY)})
+    bundle[STRINGS_FILE] = ui_strings(language, [f"/{BUNDLE}/shard-{number}/" for number in range(1, len(filled))])
+    return bundle
+
+
+class Memo:
+    """Where finished shards are kept between builds; this one keeps nothing (`cartel.cache` has the real one)."""
+
+    def load(self, name: str):
+        """The value saved under `name`, or None."""
+        return None
+
+    def save(self, name: str, value) -> None:
+        """Keep `value` under `name`."""
+
+    def keep(self, names: set[str]) -> None:
+        """Forget every entry but `names`."""
+
+
+NO_MEMO = Memo()
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One part of the search index: the pages and records whose URL hashes to it."""
+
+    index: int
+    pages: tuple[Page, ...]
+    records: tuple[Record, ...]
+
+
+def shard_count(items: int, per_shard: int) -> int:
+    """How many shards for `items` pages and records: a power of two (so counts change rarely), at most MAX_SHARDS."""
+    needed = max(1, -(-items // max(1, per_shard)))
+    return min(MAX_SHARDS, 1 << (needed - 1).bit_length())
+
+
+def shard_of(url: str, count: int) -> int:
+    """The shard of a URL: a stable hash, so a page stays in its shard from build to build."""
+    return int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:4], "big") % count
+
+
+def split_shards(pages: list[Page], records: list[Record], count: int) -> list[Shard]:
+    """Pages and records dealt into `count` shards by URL."""
+    page_lists: list[list[Page]] = [[] for _ in range(count)]
+    record_lists: list[list[Record]] = [[] for _ in range(count)]
+    for page in pages:
+        page_lists[shard_of(page.url, count)].append(page)
+    for record in records:
+        record_lists[shard_of(record.url, count)].append(record)
+    return [Shard(i, tuple(page_lists[i]), tuple(record_lists[i])) for i in range(count)]
+
+
+def shard_key(shard: Shard, config: dict, count: int) -> str:
+    """A digest of everything a shard's files depend on: Pagefind itself, the options, the pages and records."""
+    digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count], sort_keys=True).encode())
+    for page in sorted(shard.pages, key=lambda p: p.url):
+        digest.update(b"\0page\0" + page.url.encode("utf-8") + b"\0" + hashlib.sha256(page.html.encode("utf-8")).digest())
+    for record in shard.records:
+        digest.update(b"\0record\0" + json.dumps(dataclasses.astuple(record)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def index_shards(shards: list[Shard], config: dict, language: str) -> list[dict[str, bytes]]:
+    """Each shard's published files, two shards indexed at a time (each by its own Pagefind process)."""
+    if not shards:
+        return []
+    with ThreadPoolExecutor(max_workers=min(len(shards), PARALLEL_SHARDS)) as pool:
+        return list(pool.map(lambda shard: index_shard(shard, config, language), shards))
+
+
+def index_shard(shard: Shard, config: dict, language: str) -> dict[str, bytes]:
+    """One shard's files as `pagefind.js` loads them: deterministic, trimmed to what it fetches."""
+    requests = [{"type": "AddFile", "file_path": None, "url": page.url, "file_contents": page.html} for page in shard.pages]
+    requests += [record_request(0, record, language) for record in shard.records]
+    return bundle_files(canonical_filters(build_index(config, requests)))
 
 
 def index_config(site: Site) -> dict:
     """Pagefind's index options: one index in the site's language, date and type labels left out."""
-    language = (site.config.language or "fr").split("-")[0].lower()
-    return {"force_language": language, "exclude_selectors": list(EXCLUDED)}
+    return {"force_language": search_language(site), "exclude_selectors": list(EXCLUDED)}
 
 
-def build_index(folder: Path, config: dict, records: list[Record], language: str) -> dict[str, bytes]:
-    """Every file Pagefind produces for the HTML under `folder` plus `records`, by relative path."""
+def build_index(config: dict, requests: list[dict]) -> dict[str, bytes]:
+    """Every file Pagefind produces for `requests` (AddFile and AddRecord messages), by relative path."""
     with PagefindService() as service:
         index_id = service.request({"type": "NewIndex", "config": config})["index_id"]
-        service.request({"type": "AddDir", "index_id": index_id, "path": str(folder), "glob": None})
-        service.request_many([record_request(index_id, record, language) for record in records])
+        service.request_many([{**request, "index_id": index_id} for request in requests])
         files = service.request({"type": "GetFiles", "index_id": index_id})["files"]
     return {f["path"]: base64.b64decode(f["content"]) for f in files}
 
@@ -204,11 +222,12 @@ def bundle_files(files: dict[str, bytes]) -> dict[str, bytes]:
             and (not path.startswith("wasm.") or path in wasm)}
 
 
-def ui_strings(language: str) -> bytes:
-    """The search UI's strings in the site's language, as compact JSON."""
+def ui_strings(language: str, merged: list[str] = ()) -> bytes:
+    """The search UI's settings as compact JSON: its strings in the site's language, and the shards to merge."""
     strings = load_strings(language)
-    return json.dumps({key: strings.get(key, "") for key in UI_STRINGS}, ensure_ascii=False,
-                      separators=(",", ":"), sort_keys=True).encode("utf-8")
+    settings = {key: strings.get(key, "") for key in UI_STRINGS}
+    settings["merge_indexes"] = list(merged)
+    return json.dumps(settings, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 # -- determinism ---------------------------------------------------------------
@@ -405,6 +424,14 @@ class PagefindService:
         message = json.loads(base64.b64decode(bytes(self.buffer[:end])))
         del self.buffer[:end + 1]
         return message
+
+
+@lru_cache(maxsize=None)
+def _pagefind_identity() -> tuple[str, int, int]:
+    """Which Pagefind binary indexes: a new version makes every cached shard stale."""
+    executable = find_executable()
+    stat = executable.stat()
+    return str(executable), stat.st_size, stat.st_mtime_ns
 
 
 def find_executable() -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from cartel.build import load_site
 

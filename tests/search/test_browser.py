@@ -198,3 +198,25 @@ def test_no_accessibility_violation_in_the_search_ui(page, served):
     page.locator(".search-panel [role=option]").first.wait_for()
     page.keyboard.press("ArrowDown")
     assert axe.run(page).response["violations"] == []
+
+
+def test_the_ui_searches_every_shard_of_a_sharded_index(page, tmp_path):
+    from tests.browser_support import serve_directory
+    from tests.search.conftest import SMALL_VAULT, build_small
+
+    files = dict(SMALL_VAULT, **{"cartel.toml": SMALL_VAULT["cartel.toml"] + "\n[build]\nsearch_shard_size = 3\n"})
+    output = build_small(tmp_path, files)
+    shards = sorted(p.name for p in (output / "pagefind").glob("shard-*"))
+    assert len(shards) >= 3 and not list((output / "pagefind").glob("shard-*/pagefind.js"))
+    with serve_directory(output) as base:
+        open_search(page, base, "réseau")
+        assert {"Réseaux sociaux au musée", "Faut-il ouvrir un compte sur chaque réseau?"} <= set(result_titles(page))
+        page.check("#search-filter-tag input[value=projet]")
+        page.wait_for_function("document.querySelectorAll('.search-result').length === 1")
+        assert result_titles(page) == ["Réseaux sociaux au musée"]
+        page.goto(base + NOTE)
+        page.click("#q")
+        page.keyboard.type("girouette")
+        option = page.locator(".search-panel [role=option]").first
+        option.wait_for()
+        assert "Atelier Girouette" in option.inner_text()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import unicodedata
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -14,25 +17,34 @@ from tests.conftest import DEMO
 
 pytestmark = pytest.mark.browser
 
-# Every result of a query straight from pagefind.js, as the UI gets them: [{url, title, type}].
+# Every result of a query straight from pagefind.js, with the shards merged as the UI does: [{url, title, type}].
 ALL_RESULTS = """async ([query, filters]) => {
   const pagefind = await import('/pagefind/pagefind.js');
   await pagefind.options({noWorker: true});
+  const settings = await (await fetch('/_cartel/search-strings.json')).json();
+  for (const path of settings.merge_indexes) await pagefind.mergeIndex(path);
   const search = await pagefind.search(query, {filters: filters || {}});
   const data = await Promise.all(search.results.map(r => r.data()));
   return data.map(d => ({url: d.url, title: d.meta.title, type: d.meta.type}));
 }"""
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo vault's site (linked notes) and its build, served over HTTP."""
+@pytest.fixture(scope="module", params=["one index", "in shards"])
+def demo(request, tmp_path_factory):
+    """The demo vault's site (linked notes) and its build, served over HTTP: as it is, and with its index cut into shards."""
     if not DEMO.is_dir():
         pytest.skip("examples/demo is not there yet")
-    output = tmp_path_factory.mktemp("demo") / "out"
-    build_site(DEMO, output)
-    _, _, site = load_site(DEMO)
-    with serve_directory(output) as base_url:
+    root = tmp_path_factory.mktemp("demo")
+    vault = DEMO
+    if request.param == "in shards":
+        vault = Path(shutil.copytree(DEMO, root / "vault", ignore=shutil.ignore_patterns("_site", ".cartel-cache")))
+        with (vault / "cartel.toml").open("a", encoding="utf-8") as config:
+            config.write("\n[build]\nsearch_shard_size = 20\n")
+    build_site(vault, root / "out", use_cache=False)
+    shards = json.loads((root / "out" / "_cartel" / "search-strings.json").read_text())["merge_indexes"]
+    assert (len(shards) > 2) == (request.param == "in shards")
+    _, _, site = load_site(vault)
+    with serve_directory(root / "out") as base_url:
         yield site, base_url
 
 

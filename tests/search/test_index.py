@@ -166,3 +166,39 @@ def test_a_missing_pagefind_is_a_diagnostic_not_a_crash(tmp_path, monkeypatch):
     assert [d.rule for d in result.diagnostics] == ["search-index-failed"]
     assert (tmp_path / "out" / "a" / "index.html").is_file()
     assert not (tmp_path / "out" / "pagefind").exists()
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_sharded_index_reindexes_only_the_shard_of_the_changed_note(tmp_path, monkeypatch):
+    import cartel.search
+    from cartel.build import build_site
+    from tests.conftest import write_vault
+
+    files = dict(SMALL_VAULT, **{"cartel.toml": SMALL_VAULT["cartel.toml"] + "\n[build]\nsearch_shard_size = 2\n"})
+    vault = write_vault(tmp_path / "vault", files)
+    indexed: list[int] = []
+    real = cartel.search.build_index
+    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests: indexed.append(len(requests)) or real(config, requests))
+    build_site(vault, tmp_path / "out")
+    shards = len(indexed)
+    assert shards >= 4
+    note = vault / "Ressources" / "fichier-obscur.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nUne planche de lichens ajoutée en novembre.\n", encoding="utf-8")
+    indexed.clear()
+    build_site(vault, tmp_path / "out")
+    assert len(indexed) == 1  # the other shards came from the cache
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert len(indexed) == 1 + shards
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+    assert "lichens" in json.dumps(read_all_fragments(tmp_path / "out"), ensure_ascii=False)
+
+
+def read_all_fragments(output: Path) -> list[dict]:
+    """The fragments of every shard of a sharded index."""
+    import gzip
+
+    return [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
+            for p in sorted((output / "pagefind").rglob("*.pf_fragment"))]

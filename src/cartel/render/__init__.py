@@ -126,25 +126,13 @@ class SiteRenderer:
         return Page(url, self.page("listing.html", context), "", kind)
 
 
-def render_site(site: Site, reuse=None, on_page=None) -> tuple[Page, ...]:
-    """Every page of the site, in URL order.
-
-    `reuse(note)` (a cache) may return a note's page instead of rendering it;
-    `on_page(page)` sees each page as soon as it exists (the search feed).
-    """
+def render_site(site: Site, reuse=None) -> tuple[Page, ...]:
+    """Every page of the site, in URL order; `reuse(note)` (a cache) may return a note's page instead of rendering it."""
     from cartel.render.pages import generated_pages
 
     renderer = SiteRenderer(site)
-    pages = []
-    for note in site.notes:
-        page = (reuse and reuse(note)) or renderer.note_page(note)
-        pages.append(page)
-        if on_page is not None:
-            on_page(page)
-    for page in generated_pages(renderer):
-        pages.append(page)
-        if on_page is not None:
-            on_page(page)
+    pages = [(reuse and reuse(note)) or renderer.note_page(note) for note in site.notes]
+    pages.extend(generated_pages(renderer))
     return tuple(sorted(pages, key=lambda p: p.url))
 
 

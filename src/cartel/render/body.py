@@ -225,7 +225,7 @@ def _callouts(html: str, strings: dict) -> str:
         return html
 
     def opening(match: re.Match) -> str:
-        kind, fold, title = match.group(1), match.group(2), match.group(3)
+        kind, title = match.group(1), match.group(3)
         title = title or strings.get(f"callout_{kind}", kind.capitalize())
         rest = "" if match.group(4) else "<p>"
         return (f'<blockquote class="callout callout-{kind}">'

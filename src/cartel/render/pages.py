@@ -63,7 +63,7 @@ def type_lists(renderer: SiteRenderer) -> list[Page]:
 
 def home_page(renderer: SiteRenderer) -> Page:
     """Without `index.md`: the themes (navigation roots) with their questions, then the lists."""
-    site, t = renderer.site, renderer.strings
+    site = renderer.site
     themes = []
     for path in site.hierarchy.themes:
         theme = note_item(site, path)

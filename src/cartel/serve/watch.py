@@ -11,8 +11,6 @@ step is left to the next rebuild, which redoes it with them.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 import time
 import traceback
@@ -21,8 +19,8 @@ from typing import Callable
 
 import watchfiles
 
-from cartel.build import TREE_EMITTERS
-from cartel.cache import added_files, open_cache, tree_state, write_files
+from cartel.cache import open_cache
+from cartel.search import search_index
 from cartel.serve.app import Preview
 from cartel.serve.live import LiveSite, Snapshot, Update
 
@@ -150,17 +148,8 @@ class Watcher:
 
 
 def search_files(vault: Path, snapshot: Snapshot, use_cache: bool = True) -> dict[str, bytes]:
-    """The files the tree emitters (the search index) add to a snapshot's site, made in a temporary folder."""
-    cache = open_cache(vault, snapshot.site.config, use_cache)
-    staging = Path(tempfile.mkdtemp(prefix="cartel-serve-"))
-    try:
-        write_files(staging, snapshot.files)
-        before = tree_state(staging)
-        for emitter in cache.tree_emitters(TREE_EMITTERS, inputs=snapshot.inputs):
-            emitter(snapshot.site, snapshot.pages, staging)
-        return added_files(staging, before)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """The search index of a snapshot's site; shards unchanged since the last build or index come from the cache."""
+    return search_index(snapshot.site, snapshot.pages, open_cache(vault, snapshot.site.config, use_cache).memo("search"))
 
 
 def _relevant(vault: str):

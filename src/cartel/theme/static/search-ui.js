@@ -6,13 +6,17 @@ const PER_PAGE = 10;
 const IN_PANEL = 6;
 const TYPE_ORDER = ["question", "resource", "page", "directory"];
 
-const pagefindReady = import("/pagefind/pagefind.js").then(async (pagefind) => {
-  await pagefind.options({ noWorker: true, excerptLength: 24 });
-  return pagefind;
-});
 const stringsReady = fetch("/_cartel/search-strings.json")
   .then((response) => (response.ok ? response.json() : {}))
   .catch(() => ({}));
+// A large site's index is cut into shards (so a build re-indexes only the shards that changed):
+// the main one is /pagefind/, the others are merged into it and share its script and WebAssembly.
+const pagefindReady = import("/pagefind/pagefind.js").then(async (pagefind) => {
+  await pagefind.options({ noWorker: true, excerptLength: 24 });
+  const { merge_indexes: shards = [] } = await stringsReady;
+  await Promise.all(shards.map((path) => pagefind.mergeIndex(path)));
+  return pagefind;
+});
 
 /** Start the UI for this page: the search page, else the header box. */
 export async function start() {
