@@ -123,11 +123,22 @@ def _config_from_table(root, data, theme_dir, default_dirs, problems) -> Config:
         disabled_rules=_strings(check.get("disable"), ()),
         rule_severities=tuple(sorted((str(k), str(v)) for k, v in severities.items())),
         check_options=check_options,
-        max_embed_depth=int(build.get("max_embed_depth", 5)),
-        search_shard_size=int(build.get("search_shard_size", 1000)),
+        max_embed_depth=_whole_number(build, "max_embed_depth", 5, 0, problems),
+        search_shard_size=_whole_number(build, "search_shard_size", 1000, 1, problems),
         theme_dir=theme_dir,
         diagnostics=tuple(problems),
     )
+
+
+def _whole_number(table: dict, key: str, default: int, minimum: int, problems: list) -> int:
+    """`table[key]` when it is a whole number of at least `minimum`; else `default` and a diagnostic."""
+    value = table.get(key, default)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        return value
+    problems.append(diag(CONFIG_NAME, 1, "config-invalid", Severity.ERROR,
+                         f"[build] {key} = {value!r} is not valid; the default ({default}) is used",
+                         f"write a whole number of at least {minimum}"))
+    return default
 
 
 def _table(data: dict, key: str, problems: list) -> dict:

@@ -9,15 +9,23 @@ needs at search time is kept: cartel has its own small UI
 (theme/static/search.js, search-ui.js, search.css), so Pagefind's UI bundles
 and web worker are not published.
 
-Two measured choices (bench/RESULTS.md):
+A large site's index is cut into shards by a hash of each URL (about
+`[build] search_shard_size` pages and records each, a power of two, at most
+16): the first shard with pages is Pagefind's main bundle `pagefind/`, the
+others `pagefind/shard-N/`, merged into it by the UI (`mergeIndex`, sharing
+its script and WebAssembly). Each shard is kept in the build cache under a
+digest of its pages, so a build after one note changed re-indexes one shard.
+
+Measured choices (bench/RESULTS.md):
 - cartel talks to the `pagefind` binary (found by the `pagefind` package,
   shipped by `pagefind-bin`) over its service protocol itself, instead of
   through `pagefind.PagefindIndex`: that asyncio wrapper sleeps 100 ms before
   reading each response (0.1 s per page added: 400 s for 4,000 notes) and
   refuses any response over 2 MiB, which `get_files()` exceeds on a large site.
-- it is a tree emitter: the service parses pages sent one by one in sequence,
-  but a folder on all cores (4,000 notes: 2.3 s vs 1.1 s), so it indexes the
-  staging folder the pages were just written to.
+- pages are sent from memory; one Pagefind process parses them in sequence,
+  so two shards are indexed at a time (both cores), while the build writes
+  the pages. Feeding the shards while pages render was measured and dropped:
+  on two cores it slowed rendering more than it saved.
 """
 
 from __future__ import annotations

@@ -169,3 +169,13 @@ def test_assets_are_copied_and_cartel_toml_is_not(tmp_path):
     assert (tmp_path / "out" / "img" / "photo-du-musee.png").read_bytes() == b"\x89PNG fake"
     assert not (tmp_path / "out" / "cartel.toml").exists()
     assert '<img src="/img/photo-du-musee.png" alt="Une salle"' in (tmp_path / "out" / "a" / "index.html").read_text()
+
+
+def test_bad_build_numbers_in_the_config_are_reported_and_defaults_used(tmp_path):
+    vault = write_vault(tmp_path / "v", {"cartel.toml": '[build]\nmax_embed_depth = "deux"\nsearch_shard_size = 0\n',
+                                         "A.md": "# A\n\n![[B]]\n", "B.md": "# B\n\nTexte repris.\n"})
+    result = build_site(vault, tmp_path / "out", use_cache=False)
+    assert sorted(d.message for d in result.diagnostics if d.rule == "config-invalid") == [
+        "[build] max_embed_depth = 'deux' is not valid; the default (5) is used",
+        "[build] search_shard_size = 0 is not valid; the default (1000) is used"]
+    assert "Texte repris." in (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
