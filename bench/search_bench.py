@@ -3,7 +3,7 @@
 usage: python bench/search_bench.py [--notes 1000 4000] [--runs 3] [--demo] [--work /tmp/cartel-search-bench]
 
 Vaults come from ../shared/bench/make_vault.py (deterministic). Each build is a full build
-(no cache) in a fresh process (`cartel.build.build_site`, the search tree emitter removed for
+(no cache) in a fresh process (`cartel.build.build_site`, the search index left out for
 the baseline); runs with and without are interleaved and the median of `--runs` is kept. Download sizes come from headless chromium (Debian's) reading the
 built site from a local HTTP server: every response after the reader focuses the search box,
 as served (no compression) and as a static host would send it (text gzipped, Pagefind's own
@@ -29,20 +29,16 @@ DEMO_QUERIES = ("musée", "strategie", "réseaux sociaux", "licence")
 BUILD = """
 import json, sys, time
 import cartel.build as build
-from cartel import search
-if sys.argv[3] == "off":
-    build.TREE_EMITTERS.clear()
 spent = []
-original = search.search_index
-def timed(site, pages, staging):
+original = build.search_index
+def timed(site, pages, memo=None):
     started = time.perf_counter()
-    original(site, pages, staging)
-    spent.append(time.perf_counter() - started)
-if sys.argv[3] == "on":
-    build.TREE_EMITTERS[:] = [timed]
-import inspect
-full = {"use_cache": False} if "use_cache" in inspect.signature(build.build_site).parameters else {}
-result = build.build_site(sys.argv[1], sys.argv[2], **full)
+    try:
+        return original(site, pages, memo) if sys.argv[3] == "on" else {}
+    finally:
+        spent.append(time.perf_counter() - started)
+build.search_index = timed
+result = build.build_site(sys.argv[1], sys.argv[2], use_cache=False)
 print(json.dumps({"seconds": result.seconds, "index": sum(spent)}))
 """
 

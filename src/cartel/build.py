@@ -7,7 +7,6 @@ ones returned; diagnostics from all of them are gathered in one list.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -95,20 +94,23 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     extra = site_files(site, pages, config)
     data = {s.path: s.data for s in scanned.sources}
     problems: list[Diagnostic] = []
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # The search index is made while the pages are written; its files join them before the swap.
-        search = pool.submit(search_or_failure, site, pages, cache.memo("search"), problems)
-        emit_site(site, pages, data, extra, output, [lambda _site, _pages, staging: write_files(staging, search.result())])
+    memo = cache.memo("search")
+
+    def add_search(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
+        write_files(staging, search_or_failure(site, pages, memo, problems, staging))
+
+    emit_site(site, pages, data, extra, output, [add_search])
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, len(pages), diagnostics)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
 
 
-def search_or_failure(site: Site, pages: tuple[Page, ...], memo: Memo, problems: list[Diagnostic]) -> dict[str, bytes]:
+def search_or_failure(site: Site, pages: tuple[Page, ...], memo: Memo, problems: list[Diagnostic],
+                      written: Path | None = None) -> dict[str, bytes]:
     """The search index files; none, and a diagnostic in `problems`, when Pagefind fails: the site is published without search."""
     try:
-        return search_index(site, pages, memo)
+        return search_index(site, pages, memo, written)
     except PagefindError as error:
         problems.append(search_failure(error))
         return {}

@@ -6,7 +6,8 @@ by `cartel clean`):
 
 - parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
 - render: a note page's dependency key (`note_page_keys`) → its `Page`;
-- search: a search shard's key (`cartel.search.shard_key`) → its files;
+- search, search-preview: a search shard's key (`cartel.search.shard_key`) → its
+  files, for builds and for the preview;
 - builds: per output folder, the last build's inputs digest, page count and
   diagnostics, so a build with nothing changed stops right after scan.
 

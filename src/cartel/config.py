@@ -55,7 +55,7 @@ class Config:
     rule_severities: tuple[tuple[str, str], ...] = ()
     check_options: tuple[tuple[str, object], ...] = ()
     max_embed_depth: int = 5
-    search_shard_size: int = 1000
+    search_shard_size: int = 5000
     theme_dir: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
@@ -124,7 +124,7 @@ def _config_from_table(root, data, theme_dir, default_dirs, problems) -> Config:
         rule_severities=tuple(sorted((str(k), str(v)) for k, v in severities.items())),
         check_options=check_options,
         max_embed_depth=_whole_number(build, "max_embed_depth", 5, 0, problems),
-        search_shard_size=_whole_number(build, "search_shard_size", 1000, 1, problems),
+        search_shard_size=_whole_number(build, "search_shard_size", 5000, 1, problems),
         theme_dir=theme_dir,
         diagnostics=tuple(problems),
     )

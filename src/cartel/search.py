@@ -58,7 +58,7 @@ _DROPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "page
 # Loaded once, from the main shard: merged shards share its script and WebAssembly.
 _MAIN_ONLY = ("pagefind.js", "wasm.")
 # Shards: about this many pages and records each by default ([build] search_shard_size), at most MAX_SHARDS.
-SHARD_SIZE = 1000
+SHARD_SIZE = 5000
 MAX_SHARDS = 16
 # Pagefind processes indexing shards at the same time (each uses every core for parsing; two keep both busy).
 PARALLEL_SHARDS = 2
@@ -85,20 +85,26 @@ class Record:
     kind: str = "directory"
 
 
-def search_index(site: Site, pages: tuple[Page, ...], memo: Memo | None = None) -> dict[str, bytes]:
+def search_index(site: Site, pages: tuple[Page, ...], memo: Memo | None = None,
+                 written: Path | None = None) -> dict[str, bytes]:
     """Emitter: the search bundle (`pagefind/`, its shards, the UI settings) of the rendered pages and directory rows.
 
     Shards whose pages and records are unchanged come from `memo` (the build
-    cache); the others are indexed by Pagefind, two shards at a time.
+    cache); the others are indexed by Pagefind. A site in one shard whose
+    pages are `written` in a folder is indexed from that folder (Pagefind
+    parses a folder on every core); shards are sent from memory, two at a time.
     """
     memo = memo or NO_MEMO
     language = search_language(site)
     config = index_config(site)
     shards = split_shards([p for p in pages if p.kind != "404"], directory_records(site), site_shard_count(site))
-    keys = {shard.index: shard_key(shard, config, len(shards)) for shard in shards}
+    from_folder = written if len(shards) == 1 else None
+    keys = {shard.index: shard_key(shard, config, len(shards), from_folder is not None) for shard in shards}
     found = {index: memo.load(key) for index, key in keys.items()}
     missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
-    for shard, files in zip(missing, index_shards(missing, config, language)):
+    made = [index_folder(from_folder, shard, config, language) for shard in missing] if from_folder \
+        else index_shards(missing, config, language)
+    for shard, files in zip(missing, made):
         found[shard.index] = files
         memo.save(keys[shard.index], files)
     memo.keep(set(keys.values()))
@@ -111,7 +117,7 @@ def search_language(site: Site) -> str:
 
 
 def site_shard_count(site: Site) -> int:
-    """How many shards this site's index has: by its notes and directory rows, so it is known before rendering."""
+    """How many shards this site's index has: by its notes and directory rows."""
     return shard_count(len(site.notes) + sum(len(d.rows) for d in site.directories), site.config.search_shard_size)
 
 
@@ -174,9 +180,9 @@ def split_shards(pages: list[Page], records: list[Record], count: int) -> list[S
     return [Shard(i, tuple(page_lists[i]), tuple(record_lists[i])) for i in range(count)]
 
 
-def shard_key(shard: Shard, config: dict, count: int) -> str:
+def shard_key(shard: Shard, config: dict, count: int, from_folder: bool = False) -> str:
     """A digest of everything a shard's files depend on: Pagefind itself, the options, the pages and records."""
-    digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count], sort_keys=True).encode())
+    digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count, from_folder], sort_keys=True).encode())
     for page in sorted(shard.pages, key=lambda p: p.url):
         digest.update(b"\0page\0" + page.url.encode("utf-8") + b"\0" + hashlib.sha256(page.html.encode("utf-8")).digest())
     for record in shard.records:
@@ -190,6 +196,13 @@ def index_shards(shards: list[Shard], config: dict, language: str) -> list[dict[
         return []
     with ThreadPoolExecutor(max_workers=min(len(shards), PARALLEL_SHARDS)) as pool:
         return list(pool.map(lambda shard: index_shard(shard, config, language), shards))
+
+
+def index_folder(folder: Path, shard: Shard, config: dict, language: str) -> dict[str, bytes]:
+    """A whole site's files, as `index_shard` makes them, from its pages written under `folder` and its records."""
+    requests = [{"type": "AddDir", "path": str(folder), "glob": None}]
+    requests += [record_request(0, record, language) for record in shard.records]
+    return bundle_files(canonical_filters(build_index(config, requests)))
 
 
 def index_shard(shard: Shard, config: dict, language: str) -> dict[str, bytes]:

@@ -177,5 +177,5 @@ def test_bad_build_numbers_in_the_config_are_reported_and_defaults_used(tmp_path
     result = build_site(vault, tmp_path / "out", use_cache=False)
     assert sorted(d.message for d in result.diagnostics if d.rule == "config-invalid") == [
         "[build] max_embed_depth = 'deux' is not valid; the default (5) is used",
-        "[build] search_shard_size = 0 is not valid; the default (1000) is used"]
+        "[build] search_shard_size = 0 is not valid; the default (5000) is used"]
     assert "Texte repris." in (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
