@@ -1,6 +1,6 @@
 """Build benchmark (run by hand, never by the test suite).
 
-usage: python3 bench/build_bench.py [--notes 1000 4000 20000] [--runs 5] [--peers] [--huge]
+usage: python3 bench/build_bench.py [--notes 1000 4000 20000] [--runs 5] [--peers] [--huge] [--search-shard-size N]
 
 For each vault size (made by ../shared/bench/make_vault.py, seed 1) it times
 `cartel build` clean (no cache, fresh output), with nothing changed, and with
@@ -46,12 +46,18 @@ def measure(command: list[str]) -> tuple[float, float]:
     return float(wall), int(rss_kb) / 1024
 
 
-def make_vault(notes: int) -> Path:
-    """The benchmark vault of this size, made once."""
+def make_vault(notes: int, shard_size: int | None = None) -> Path:
+    """The benchmark vault of this size, made once; with `shard_size`, a copy whose cartel.toml sets it."""
     vault = WORK / f"vault-{notes}"
     if not (vault / "Notes").is_dir():
         subprocess.run([sys.executable, str(SHARED / "make_vault.py"), str(vault), "--notes", str(notes), "--seed", "1"], check=True)
-    return vault
+    if shard_size is None:
+        return vault
+    copy = WORK / f"vault-{notes}-shards-{shard_size}"
+    if not (copy / "Notes").is_dir():
+        shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".cartel-cache"))
+    (copy / "cartel.toml").write_text(f"[build]\nsearch_shard_size = {shard_size}\n", encoding="utf-8")
+    return copy
 
 
 def cartel(vault: Path, output: Path, *extra: str) -> list[str]:
@@ -67,9 +73,9 @@ def touch_note(vault: Path, round_: int) -> None:
     note.write_text(text, encoding="utf-8")
 
 
-def bench_size(notes: int, runs: int, incremental: bool = True) -> dict:
+def bench_size(notes: int, runs: int, incremental: bool = True, shard_size: int | None = None) -> dict:
     """Median wall time and peak memory of the three kinds of build."""
-    vault = make_vault(notes)
+    vault = make_vault(notes, shard_size)
     output = WORK / f"out-{notes}"
     results: dict[str, dict] = {}
     clean = []
@@ -119,12 +125,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--huge", action="store_true")
+    parser.add_argument("--search-shard-size", type=int, help="Set [build] search_shard_size in a copy of each vault.")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "date": time.strftime("%Y-%m-%d"), "sizes": {}}
     for notes in args.notes:
-        report["sizes"][notes] = bench_size(notes, args.runs)
+        report["sizes"][notes] = bench_size(notes, args.runs, shard_size=args.search_shard_size)
         print(notes, json.dumps(report["sizes"][notes]), flush=True)
     if args.huge:
         report["sizes"][100_000] = bench_size(100_000, 1, incremental=False)
