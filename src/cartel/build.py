@@ -7,6 +7,7 @@ ones returned; diagnostics from all of them are gathered in one list.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,7 +22,7 @@ from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
 from cartel.scan import ScanResult, scan_vault
-from cartel.search import Memo, PagefindError, search_index
+from cartel.search import Memo, PagefindError, search_index, site_shard_count
 
 Progress = Callable[[str, int, int], None]
 
@@ -94,16 +95,27 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     extra = site_files(site, pages, config)
     data = {s.path: s.data for s in scanned.sources}
     problems: list[Diagnostic] = []
-    memo = cache.memo("search")
-
-    def add_search(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
-        write_files(staging, search_or_failure(site, pages, memo, problems, staging))
-
-    emit_site(site, pages, data, extra, output, [add_search])
+    emit_with_search(site, pages, data, extra, output, cache.memo("search"), problems)
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, len(pages), diagnostics)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
+
+
+def emit_with_search(site: Site, pages: tuple[Page, ...], sources: dict, extra: dict[str, bytes], output: Path,
+                     memo: Memo, problems: list[Diagnostic]) -> None:
+    """`emit_site` with the search index added before the swap; a Pagefind failure lands in `problems`.
+
+    A sharded index is made from the pages in memory while they are written;
+    a single index from the written folder, which Pagefind parses on every core.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sharded = pool.submit(search_or_failure, site, pages, memo, problems) if site_shard_count(site) > 1 else None
+
+        def add_search(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
+            write_files(staging, sharded.result() if sharded else search_or_failure(site, pages, memo, problems, staging))
+
+        emit_site(site, pages, sources, extra, output, [add_search])
 
 
 def search_or_failure(site: Site, pages: tuple[Page, ...], memo: Memo, problems: list[Diagnostic],
