@@ -31,10 +31,10 @@ import json, sys, time
 import cartel.build as build
 spent = []
 original = build.search_index
-def timed(site, pages, memo=None):
+def timed(site, pages, *args):
     started = time.perf_counter()
     try:
-        return original(site, pages, memo) if sys.argv[3] == "on" else {}
+        return original(site, pages, *args) if sys.argv[3] == "on" else {}
     finally:
         spent.append(time.perf_counter() - started)
 build.search_index = timed

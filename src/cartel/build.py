@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +23,7 @@ from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
 from cartel.scan import ScanResult, scan_vault
-from cartel.search import Memo, PagefindError, search_index, site_shard_count
+from cartel.search import Memo, PagefindError, SearchFeed, search_index, site_shard_count
 
 Progress = Callable[[str, int, int], None]
 
@@ -90,12 +91,17 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
     notes = cache.parse([s for s in scanned.sources if s.kind == "note"], lambda missing: parse_all(missing, config, progress))
     site = link_site(notes, scanned.sources, config)
-    pages = cache.render(site, render_site)
-    progress("render", len(pages), len(pages))
-    extra = site_files(site, pages, config)
-    data = {s.path: s.data for s in scanned.sources}
     problems: list[Diagnostic] = []
-    emit_with_search(site, pages, data, extra, output, cache.memo("search"), problems)
+    feed = start_search_feed(site, problems) if site_shard_count(site) == 1 else None
+    try:
+        pages = cache.render(site, partial(render_site, on_page=feed.add) if feed else render_site)
+        progress("render", len(pages), len(pages))
+        extra = site_files(site, pages, config)
+        data = {s.path: s.data for s in scanned.sources}
+        emit_with_search(site, pages, data, extra, output, cache.memo("search"), problems, feed)
+    finally:
+        if feed:
+            feed.close()
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, len(pages), diagnostics)
@@ -103,26 +109,32 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
 
 
 def emit_with_search(site: Site, pages: tuple[Page, ...], sources: dict, extra: dict[str, bytes], output: Path,
-                     memo: Memo, problems: list[Diagnostic]) -> None:
-    """`emit_site` with the search index added before the swap; a Pagefind failure lands in `problems`.
+                     memo: Memo, problems: list[Diagnostic], feed: SearchFeed | None) -> None:
+    """`emit_site` with the search index made while the pages are written, added before the swap.
 
-    A sharded index is made from the pages in memory while they are written;
-    a single index from the written folder, which Pagefind parses on every core.
+    A Pagefind failure lands in `problems`, and the site is published without search.
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
-        sharded = pool.submit(search_or_failure, site, pages, memo, problems) if site_shard_count(site) > 1 else None
+        search = pool.submit(search_or_failure, site, pages, memo, problems, feed)
+        emit_site(site, pages, sources, extra, output, [lambda _site, _pages, staging: write_files(staging, search.result())])
 
-        def add_search(site: Site, pages: tuple[Page, ...], staging: Path) -> None:
-            write_files(staging, sharded.result() if sharded else search_or_failure(site, pages, memo, problems, staging))
 
-        emit_site(site, pages, sources, extra, output, [add_search])
+def start_search_feed(site: Site, problems: list[Diagnostic]) -> SearchFeed | None:
+    """A Pagefind process fed the pages as they render; None (and a diagnostic) when Pagefind cannot start."""
+    try:
+        return SearchFeed(site)
+    except PagefindError as error:
+        problems.append(search_failure(error))
+        return None
 
 
 def search_or_failure(site: Site, pages: tuple[Page, ...], memo: Memo, problems: list[Diagnostic],
-                      written: Path | None = None) -> dict[str, bytes]:
-    """The search index files; none, and a diagnostic in `problems`, when Pagefind fails: the site is published without search."""
+                      feed: SearchFeed | None = None) -> dict[str, bytes]:
+    """The search index files; none, and a diagnostic in `problems`, when Pagefind fails."""
+    if problems:  # Pagefind did not start: no second try
+        return {}
     try:
-        return search_index(site, pages, memo, written)
+        return search_index(site, pages, memo, feed)
     except PagefindError as error:
         problems.append(search_failure(error))
         return {}

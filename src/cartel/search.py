@@ -22,12 +22,13 @@ Measured choices (bench/RESULTS.md):
   through `pagefind.PagefindIndex`: that asyncio wrapper sleeps 100 ms before
   reading each response (0.1 s per page added: 400 s for 4,000 notes) and
   refuses any response over 2 MiB, which `get_files()` exceeds on a large site.
-- a site in one shard (up to 5,000 pages and records by default) is indexed
-  from the folder its pages were just written to: Pagefind parses a folder
-  on every core, but pages sent to it one by one in sequence (4,000 notes:
-  1.2 s vs 2.3 s). Shards of a larger site are sent from memory, two at a
-  time (one Pagefind process each). Feeding shards while pages render was
-  measured and dropped: on two cores it slowed rendering more than it saved.
+- a site in one shard (up to 5,000 pages and records by default) is fed to
+  one Pagefind process page by page while it renders: that process parses in
+  sequence on the other core, and what is left when rendering ends (the rest
+  of the parsing, then building the index) runs while the pages are written.
+  Shards of a larger site are sent from memory after rendering, two at a
+  time; feeding 8 shards while pages render was measured and dropped (on two
+  cores it slowed rendering more than it saved).
 - shards cost readers bytes: each query loads a chunk of every shard, so a
   4,000-note site in 8 shards downloads 1.5 to 2.4 times what one index costs;
   hence the large default shard size.
@@ -40,6 +41,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
+import queue
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -91,30 +93,110 @@ class Record:
 
 
 def search_index(site: Site, pages: tuple[Page, ...], memo: Memo | None = None,
-                 written: Path | None = None) -> dict[str, bytes]:
+                 feed: "SearchFeed | None" = None) -> dict[str, bytes]:
     """Emitter: the search bundle (`pagefind/`, its shards, the UI settings) of the rendered pages and directory rows.
 
-    Shards of a site in several shards whose pages and records are unchanged
-    come from `memo` (the build cache); the others are indexed by Pagefind. A site in one shard whose
-    pages are `written` in a folder is indexed from that folder (Pagefind
-    parses a folder on every core); shards are sent from memory, two at a time.
+    A site in one shard is indexed by `feed` when its pages were sent to it as
+    they rendered. Shards of a larger site whose pages and records are
+    unchanged come from `memo` (the build cache); the others are sent to
+    Pagefind from memory, two at a time.
     """
     language = search_language(site)
     config = index_config(site)
     shards = split_shards([p for p in pages if p.kind != "404"], directory_records(site), site_shard_count(site))
+    if feed is not None and len(shards) == 1:
+        return publish_shards([feed.finish(shards[0].records)], site.config.language)
     # One shard changes with any page, and a build with no page changed stops before search: nothing to keep.
     memo = memo if memo and len(shards) > 1 else NO_MEMO
-    from_folder = written if len(shards) == 1 else None
-    keys = {shard.index: shard_key(shard, config, len(shards), from_folder is not None) for shard in shards}
+    keys = {shard.index: shard_key(shard, config, len(shards)) for shard in shards}
     found = {index: memo.load(key) for index, key in keys.items()}
     missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
-    made = [index_folder(from_folder, shard, config, language) for shard in missing] if from_folder \
-        else index_shards(missing, config, language)
-    for shard, files in zip(missing, made):
+    for shard, files in zip(missing, index_shards(missing, config, language)):
         found[shard.index] = files
         memo.save(keys[shard.index], files)
     memo.keep(set(keys.values()))
     return publish_shards([found[shard.index] for shard in shards], site.config.language)
+
+
+class SearchFeed:
+    """A one-shard index made while the site renders: each page goes to a Pagefind process as soon as it exists.
+
+    Pagefind parses on the other core while cartel renders (one process parses
+    pages in sequence), so only building the index is left for `finish`.
+    """
+
+    def __init__(self, site: Site):
+        self.language = search_language(site)
+        self.service = PagefindService().__enter__()
+        self.index_id = self.service.request({"type": "NewIndex", "config": index_config(site)})["index_id"]
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.sent = 0
+        self.answered = 0
+        self.failure: list[BaseException] = []
+        self.all_sent = threading.Event()
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._write_loop, daemon=True),
+                        threading.Thread(target=self._read_loop, daemon=True)]
+        for thread in self.threads:
+            thread.start()
+
+    def add(self, page: Page) -> None:
+        """Send one rendered page (the 404 page is not a result)."""
+        if page.kind != "404":
+            self.queue.put({"type": "AddFile", "index_id": self.index_id, "file_path": None,
+                            "url": page.url, "file_contents": page.html})
+
+    def finish(self, records: tuple[Record, ...]) -> dict[str, bytes]:
+        """Add the directory records, wait for every answer, build the index: its files as `index_shard` gives them."""
+        try:
+            for record in records:
+                self.queue.put(record_request(self.index_id, record, self.language))
+            self.queue.put(None)
+            for thread in self.threads:
+                thread.join()
+            if self.failure:
+                raise PagefindError(f"Pagefind stopped: {self.failure[0]}")
+            answer = self.service.request({"type": "GetFiles", "index_id": self.index_id})
+        finally:
+            self.close()
+        return bundle_files(canonical_filters({f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}))
+
+    def close(self) -> None:
+        """Stop the Pagefind process (after `finish`, or when the build fails before it)."""
+        self.queue.put(None)
+        self.service.__exit__(None, None, None)
+
+    def _write_loop(self) -> None:
+        service = self.service
+        try:
+            while (payload := self.queue.get()) is not None:
+                message = service._encode(service.next_id, payload)
+                service.next_id += 1
+                with self.lock:
+                    self.sent += 1
+                service.process.stdin.write(message)
+            service.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError) as error:
+            self.failure.append(error)
+        finally:
+            self.all_sent.set()
+
+    def _read_loop(self) -> None:
+        try:
+            while True:
+                with self.lock:
+                    pending = self.sent - self.answered
+                if not pending:
+                    if self.all_sent.is_set() and self.sent == self.answered:
+                        return
+                    self.all_sent.wait(0.005)
+                    continue
+                payload = self.service._read().get("payload", {})
+                self.answered += 1
+                if payload.get("type") == "Error":
+                    raise PagefindError(f"Pagefind failed: {payload.get('message')}")
+        except (PagefindError, OSError, ValueError) as error:
+            self.failure.append(error)
 
 
 def search_language(site: Site) -> str:
@@ -186,9 +268,9 @@ def split_shards(pages: list[Page], records: list[Record], count: int) -> list[S
     return [Shard(i, tuple(page_lists[i]), tuple(record_lists[i])) for i in range(count)]
 
 
-def shard_key(shard: Shard, config: dict, count: int, from_folder: bool = False) -> str:
+def shard_key(shard: Shard, config: dict, count: int) -> str:
     """A digest of everything a shard's files depend on: Pagefind itself, the options, the pages and records."""
-    digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count, from_folder], sort_keys=True).encode())
+    digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count], sort_keys=True).encode())
     for page in sorted(shard.pages, key=lambda p: p.url):
         digest.update(b"\0page\0" + page.url.encode("utf-8") + b"\0" + hashlib.sha256(page.html.encode("utf-8")).digest())
     for record in shard.records:
@@ -202,13 +284,6 @@ def index_shards(shards: list[Shard], config: dict, language: str) -> list[dict[
         return []
     with ThreadPoolExecutor(max_workers=min(len(shards), PARALLEL_SHARDS)) as pool:
         return list(pool.map(lambda shard: index_shard(shard, config, language), shards))
-
-
-def index_folder(folder: Path, shard: Shard, config: dict, language: str) -> dict[str, bytes]:
-    """A whole site's files, as `index_shard` makes them, from its pages written under `folder` and its records."""
-    requests = [{"type": "AddDir", "path": str(folder), "glob": None}]
-    requests += [record_request(0, record, language) for record in shard.records]
-    return bundle_files(canonical_filters(build_index(config, requests)))
 
 
 def index_shard(shard: Shard, config: dict, language: str) -> dict[str, bytes]:

@@ -126,13 +126,23 @@ class SiteRenderer:
         return Page(url, self.page("listing.html", context), "", kind)
 
 
-def render_site(site: Site, reuse=None) -> tuple[Page, ...]:
-    """Every page of the site, in URL order; `reuse(note)` (a cache) may return a note's page instead of rendering it."""
+def render_site(site: Site, reuse=None, on_page=None) -> tuple[Page, ...]:
+    """Every page of the site, in URL order.
+
+    `reuse(note)` (a cache) may return a note's page instead of rendering it;
+    `on_page(page)` sees each page as soon as it exists (the search feed).
+    """
     from cartel.render.pages import generated_pages
 
     renderer = SiteRenderer(site)
-    pages = [(reuse and reuse(note)) or renderer.note_page(note) for note in site.notes]
-    pages.extend(generated_pages(renderer))
+    seen = on_page or (lambda page: None)
+    pages = []
+    for note in site.notes:
+        pages.append((reuse and reuse(note)) or renderer.note_page(note))
+        seen(pages[-1])
+    for page in generated_pages(renderer):
+        pages.append(page)
+        seen(page)
     return tuple(sorted(pages, key=lambda p: p.url))
 
 
