@@ -14,7 +14,8 @@ A large site's index is cut into shards by a hash of each URL (about
 16): the first shard with pages is Pagefind's main bundle `pagefind/`, the
 others `pagefind/shard-N/`, merged into it by the UI (`mergeIndex`, sharing
 its script and WebAssembly). Each shard is kept in the build cache under a
-digest of its pages, so a build after one note changed re-indexes one shard.
+digest of its pages, so a build after one note changed re-indexes only the
+shards whose pages changed.
 
 Measured choices (bench/RESULTS.md):
 - cartel talks to the `pagefind` binary (found by the `pagefind` package,
