@@ -25,6 +25,22 @@ def test_obsidian_syntax(build_vault):
     assert '<p id="^cite">Paragraphe cité.' in html
 
 
+def test_foldable_callouts_are_details_closed_at_their_own_end(build_vault):
+    built = build_vault({"A.md": (
+        "> [!note]- Texte original\n> Premier paragraphe.\n>\n> > [!tip]+ Ouvert\n> > Dedans.\n>\n> > Citation simple.\n>\n"
+        "> Fin du repli.\n\nAprès le repli.\n")})
+    html = body(built, "/a/")
+    assert ('<blockquote class="callout callout-note callout-foldable"><details><summary class="callout-title">'
+            "Texte original</summary>") in html
+    assert '<details open=""><summary class="callout-title">Ouvert</summary>' in html
+    folded = html.split("<details>", 1)[1].rsplit("</details></blockquote>", 1)[0]
+    assert "Dedans." in folded and "Citation simple." in folded and "Fin du repli." in folded
+    assert "Après le repli." not in folded and html.count("</details>") == 2
+    inner = folded.split("<details open=", 1)[1].split("</details>", 1)[0]
+    assert "Dedans." in inner and "Citation simple." not in inner
+    assert "\ue002" not in html
+
+
 def test_raw_html_allow_list(build_vault):
     built = build_vault({"A.md": (
         "Ligne<br>suivante&nbsp;!\n\n<picture><source srcset=\"/i.png\"><img src=\"/i.png\" alt=\"Image\"></picture>\n\n"

@@ -225,14 +225,44 @@ def _callouts(html: str, strings: dict) -> str:
         return html
 
     def opening(match: re.Match) -> str:
-        kind, title = match.group(1), match.group(3)
+        kind, fold, title = match.group(1), match.group(2), match.group(3)
         title = title or strings.get(f"callout_{kind}", kind.capitalize())
         rest = "" if match.group(4) else "<p>"
-        return (f'<blockquote class="callout callout-{kind}">'
-                f'<p class="callout-title">{title}</p>{rest}')
+        if not fold:
+            return f'<blockquote class="callout callout-{kind}"><p class="callout-title">{title}</p>{rest}'
+        # A foldable callout (`[!note]-` folded, `[!note]+` unfolded) is a <details>; _close_folds closes it.
+        return (f'<blockquote class="callout callout-{kind} callout-foldable"><details{" open" if fold == "+" else ""}>'
+                f'{_FOLD}<summary class="callout-title">{title}</summary>{rest}')
 
-    html = _CALLOUT_OPEN.sub(opening, html)
+    html = _close_folds(_CALLOUT_OPEN.sub(opening, html.replace(_FOLD, "")))
     return html.replace("<p></p>", "")
+
+
+_FOLD = "\ue002"  # marks where a foldable callout opened, until its </details> is placed
+_FOLD_OR_BLOCKQUOTE = re.compile("\ue002|<(/?)blockquote[\\s>]")
+
+
+def _close_folds(html: str) -> str:
+    """Close each foldable callout's <details> right before its own </blockquote>, in one pass."""
+    if _FOLD not in html:
+        return html
+    parts, depth, folds, last = [], 0, [], 0
+    for token in _FOLD_OR_BLOCKQUOTE.finditer(html):
+        parts.append(html[last:token.start()])
+        last = token.end()
+        if token.group(0) == _FOLD:
+            folds.append(depth)  # the depth of the callout's own blockquote, opened just before
+            continue
+        if token.group(1):
+            if folds and folds[-1] == depth:
+                parts.append("</details>")
+                folds.pop()
+            depth -= 1
+        else:
+            depth += 1
+        parts.append(token.group(0))
+    parts.append(html[last:])
+    return "".join(parts) + "</details>" * len(folds)
 
 
 def _section(html: str, anchor: str) -> str:
