@@ -15,7 +15,7 @@ from tests.conftest import DEMO
 def demo_site(tmp_path_factory) -> Path:
     """The demo vault built once for the session; the output folder."""
     out = tmp_path_factory.mktemp("demo-browser") / "out"
-    build_site(DEMO, out)
+    build_site(DEMO, out, use_cache=False)
     return out
 
 

@@ -31,7 +31,7 @@ def _exists(out: Path, path: str) -> bool:
 
 
 def test_demo_builds_and_every_internal_link_exists(tmp_path):
-    result = build_site(DEMO, tmp_path / "out")
+    result = build_site(DEMO, tmp_path / "out", use_cache=False)
     assert result.count(cartel.build.Severity.ERROR) == 0
     assert result.pages >= 45
     broken = []
@@ -43,7 +43,7 @@ def test_demo_builds_and_every_internal_link_exists(tmp_path):
 
 
 def test_demo_fragments_point_at_existing_anchors(tmp_path):
-    build_site(DEMO, tmp_path / "out")
+    build_site(DEMO, tmp_path / "out", use_cache=False)
     out = tmp_path / "out"
     checked, missing = 0, []
     for page in out.rglob("*.html"):
@@ -63,7 +63,7 @@ def test_demo_fragments_point_at_existing_anchors(tmp_path):
 
 
 def test_demo_has_the_deliberate_quirk_reports_only(tmp_path):
-    result = build_site(DEMO, tmp_path / "out")
+    result = build_site(DEMO, tmp_path / "out", use_cache=False)
     rules = sorted(d.rule for d in result.diagnostics)
     assert rules.count("link-unresolved") == 3
     assert rules.count("link-draft") == 1
@@ -71,8 +71,8 @@ def test_demo_has_the_deliberate_quirk_reports_only(tmp_path):
 
 
 def test_two_builds_are_byte_identical(tmp_path):
-    build_site(DEMO, tmp_path / "a")
-    build_site(DEMO, tmp_path / "b")
+    build_site(DEMO, tmp_path / "a", use_cache=False)
+    build_site(DEMO, tmp_path / "b", use_cache=False)
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     assert files_a == files_b

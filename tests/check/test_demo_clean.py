@@ -33,11 +33,11 @@ KEPT_ON_PURPOSE = {
 
 
 def test_the_demo_reports_only_what_it_keeps_on_purpose():
-    result = check_vault(DEMO, today=TODAY)
+    result = check_vault(DEMO, today=TODAY, use_cache=False)
     assert {(d.path, d.line, d.rule) for d in result.diagnostics} == KEPT_ON_PURPOSE
     assert result.errors == 0
 
 
 def test_fixing_the_demo_would_only_renumber_its_irregular_list():
-    result = check_vault(DEMO, today=TODAY, fixing=True)
+    result = check_vault(DEMO, today=TODAY, fixing=True, use_cache=False)
     assert {(e.path, e.rule) for e in result.edits} == {("Questions/Qu'est-ce qu'une stratégie numérique.md", "list-numbering")}

@@ -43,7 +43,7 @@ class Requests(HTMLParser):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("budget") / "out"
-    build_site(DEMO, out)
+    build_site(DEMO, out, use_cache=False)
     return out
 
 
