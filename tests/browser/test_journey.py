@@ -28,6 +28,10 @@ def test_home_theme_question_resource_and_back(open_page):
     first.click()
     assert page.url == base + "/ressources/strategie-numerique-une-approche-globale-pour-les-musees/"
     assert page.get_by_role("link", name=re.compile("Consulter la ressource")).get_attribute("href").startswith("https://www.museums.ch/")
+    notes = page.locator(".callout-foldable details")
+    assert notes.get_attribute("open") is None and not page.get_by_text("Lu pour préparer l'atelier").is_visible()
+    page.get_by_text("Notes de lecture").click()   # a folded callout opens on a click
+    assert page.get_by_text("Lu pour préparer l'atelier").is_visible()
     appears = page.get_by_role("complementary", name="Apparaît dans")
     assert "rang 1 sur 4" in appears.inner_text()
     appears.get_by_role("link", name="Qu'est-ce qu'une stratégie numérique?").click()
