@@ -6,8 +6,8 @@ by `cartel clean`):
 
 - parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
 - render: a note page's dependency key (`note_page_keys`) → its `Page`;
-- search, search-preview: a search shard's key (`cartel.search.shard_key`) → its
-  files, for builds and for the preview;
+- search: a search shard's key (`cartel.search.shard_key`) → its files (a site
+  in several shards; builds and the preview share them);
 - builds: per output folder, the last build's inputs digest, page count and
   diagnostics, so a build with nothing changed stops right after scan.
 

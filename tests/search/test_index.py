@@ -202,3 +202,26 @@ def read_all_fragments(output: Path) -> list[dict]:
 
     return [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
             for p in sorted((output / "pagefind").rglob("*.pf_fragment"))]
+
+
+def test_the_preview_reuses_the_shards_of_the_last_build(tmp_path, monkeypatch):
+    import cartel.search
+    from cartel.build import build_site
+    from cartel.serve.live import LiveSite
+    from cartel.serve.watch import search_files
+    from tests.conftest import write_vault
+
+    files = dict(SMALL_VAULT, **{"cartel.toml": SMALL_VAULT["cartel.toml"] + "\n[build]\nsearch_shard_size = 2\n"})
+    vault = write_vault(tmp_path / "vault", files)
+    build_site(vault, tmp_path / "out")
+    indexed: list[int] = []
+    real = cartel.search.build_index
+    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests: indexed.append(len(requests)) or real(config, requests))
+    live = LiveSite(vault)
+    live.full()
+    preview = search_files(vault, live.snapshot)
+    assert indexed == []  # every shard came from the build's cache
+    built = {str(p.relative_to(tmp_path / "out")): p.read_bytes() for p in (tmp_path / "out").rglob("*")
+             if p.is_file() and p.relative_to(tmp_path / "out").parts[0] in ("pagefind", "_cartel")}
+    assert preview == {name: built[name] for name in preview}
+    assert set(preview) == {name for name in built if name.startswith("pagefind/") or name == "_cartel/search-strings.json"}

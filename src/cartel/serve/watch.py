@@ -148,11 +148,8 @@ class Watcher:
 
 
 def search_files(vault: Path, snapshot: Snapshot, use_cache: bool = True) -> dict[str, bytes]:
-    """The search index of a snapshot's site; shards unchanged since the preview last indexed come from the cache.
-
-    The preview keeps its shards apart from the build's (they are made from pages in memory, a build's from the
-    written folder, and would push each other out)."""
-    return search_index(snapshot.site, snapshot.pages, open_cache(vault, snapshot.site.config, use_cache).memo("search-preview"))
+    """The search index of a snapshot's site; shards unchanged since the last build or index come from the cache."""
+    return search_index(snapshot.site, snapshot.pages, open_cache(vault, snapshot.site.config, use_cache).memo("search"))
 
 
 def _relevant(vault: str):
