@@ -107,8 +107,8 @@ def search_index(site: Site, pages: tuple[Page, ...], memo: Memo | None = None,
     shards = split_shards([p for p in pages if p.kind != "404"], directory_records(site), site_shard_count(site))
     if feed is not None and len(shards) == 1:
         return publish_shards([feed.finish(shards[0].records)], site.config.language)
-    # One shard changes with any page, and a build with no page changed stops before search: nothing to keep.
-    memo = memo if memo and len(shards) > 1 else NO_MEMO
+    if memo is None or len(shards) == 1:  # one shard changes with any page, and a build with no change stops before
+        return publish_shards(index_shards(shards, config, language), site.config.language)
     keys = {shard.index: shard_key(shard, config, len(shards)) for shard in shards}
     found = {index: memo.load(key) for index, key in keys.items()}
     missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
@@ -234,8 +234,6 @@ class Memo:
     def keep(self, names: set[str]) -> None:
         """Forget every entry but `names`."""
 
-
-NO_MEMO = Memo()
 
 
 @dataclass(frozen=True)
