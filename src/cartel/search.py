@@ -43,6 +43,7 @@ import gzip
 import hashlib
 import json
 import queue
+import re
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -145,7 +146,7 @@ class SearchFeed:
         """Send one rendered page (the 404 page is not a result)."""
         if page.kind != "404":
             self.queue.put({"type": "AddFile", "index_id": self.index_id, "file_path": None,
-                            "url": page.url, "file_contents": page.html})
+                            "url": page.url, "file_contents": indexed_part(page.html)})
 
     def finish(self, records: tuple[Record, ...]) -> dict[str, bytes]:
         """Add the directory records, wait for every answer, build the index: its files as `index_shard` gives them."""
@@ -287,9 +288,36 @@ def index_shards(shards: list[Shard], config: dict, language: str) -> list[dict[
 
 def index_shard(shard: Shard, config: dict, language: str) -> dict[str, bytes]:
     """One shard's files as `pagefind.js` loads them: deterministic, trimmed to what it fetches."""
-    requests = [{"type": "AddFile", "file_path": None, "url": page.url, "file_contents": page.html} for page in shard.pages]
+    requests = [{"type": "AddFile", "file_path": None, "url": page.url, "file_contents": indexed_part(page.html)}
+                for page in shard.pages]
     requests += [record_request(0, record, language) for record in shard.records]
     return bundle_files(canonical_filters(build_index(config, requests)))
+
+
+_BODY_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\sdata-pagefind-body[\s>=]")
+
+
+def indexed_part(html: str) -> str:
+    """What Pagefind reads of a page: its `data-pagefind-body` element alone, in the page's `<html>` tag.
+
+    Pagefind indexes only that element (titles, filters and metadata are attributes inside it), so
+    the menus, backlinks and graph around it are not sent: a quarter less parsing. A page without one,
+    or with several, is sent whole.
+    """
+    start = _BODY_START.search(html)
+    if start is None or _BODY_START.search(html, start.end()) is not None:
+        return html
+    depth, end = 0, -1
+    for tag in re.compile(rf"<(/?){start.group(1)}[\s>/]", re.IGNORECASE).finditer(html, start.start()):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = html.find(">", tag.start())
+            break
+    if end < 0:
+        return html
+    end += 1
+    opening = re.match(r"(?:<!doctype[^>]*>\s*)?(<html\b[^>]*>)", html, re.IGNORECASE)
+    return f"{opening.group(1) if opening else '<html>'}<body>{html[start.start():end]}</body></html>"
 
 
 def index_config(site: Site) -> dict:

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cartel.search import PagefindError, PagefindService, Record, bundle_files, record_request, ui_strings
 from tests.conftest import DEMO
@@ -225,3 +227,29 @@ def test_the_preview_reuses_the_shards_of_the_last_build(tmp_path, monkeypatch):
              if p.is_file() and p.relative_to(tmp_path / "out").parts[0] in ("pagefind", "_cartel")}
     assert preview == {name: built[name] for name in preview}
     assert set(preview) == {name for name in built if name.startswith("pagefind/") or name == "_cartel/search-strings.json"}
+
+
+def test_pagefind_gets_only_the_indexed_element_of_a_page():
+    from cartel.search import indexed_part
+
+    page = ('<!doctype html>\n<html lang="fr"><head><title>T</title></head><body><nav>Menu</nav>'
+            '<article class="note" data-pagefind-body data-title="T"><h1>T</h1><div><article>cité</article></div>'
+            '<p>Texte</p></article><aside>Mentionné dans</aside></body></html>')
+    assert indexed_part(page) == ('<html lang="fr"><body><article class="note" data-pagefind-body data-title="T"><h1>T</h1>'
+                                  '<div><article>cité</article></div><p>Texte</p></article></body></html>')
+    without = "<html><body><main>Rien à indexer à part</main></body></html>"
+    assert indexed_part(without) == without
+    twice = '<html><body><div data-pagefind-body>a</div><div data-pagefind-body>b</div></body></html>'
+    assert indexed_part(twice) == twice
+    for unclosed in ('<html><body><section data-pagefind-body><p>coupé', '<html><body><section data-pagefind-body>x</section '):
+        assert indexed_part(unclosed) == unclosed
+
+
+@given(st.lists(st.sampled_from(list("<>/= \"'abdeilmnoprstuvy-") + ["data-pagefind-body", "<article", "</article>", "<html>"]))
+       .map("".join))
+@settings(max_examples=300, deadline=None)
+def test_indexed_part_never_raises_and_keeps_the_element(text):
+    from cartel.search import indexed_part
+
+    result = indexed_part(text)
+    assert result == text or ("data-pagefind-body" in result and result.endswith("</body></html>"))
