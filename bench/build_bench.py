@@ -82,7 +82,7 @@ def bench_size(notes: int, runs: int, incremental: bool = True, shard_size: int 
     for _ in range(runs):
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(vault / ".cartel-cache", ignore_errors=True)
-        clean.append(measure(cartel(vault, output, "--no-cache") if _has_cache_flag() else cartel(vault, output)))
+        clean.append(measure(cartel(vault, output, "--no-cache")))
     results["clean"] = _summary(clean)
     if incremental:
         subprocess.run(cartel(vault, output), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -93,11 +93,6 @@ def bench_size(notes: int, runs: int, incremental: bool = True, shard_size: int 
             changed.append(measure(cartel(vault, output)))
         results["one_changed"] = _summary(changed)
     return results
-
-
-def _has_cache_flag() -> bool:
-    help_text = subprocess.run([sys.executable, "-m", "cartel", "build", "--help"], capture_output=True, text=True).stdout
-    return "--no-cache" in help_text
 
 
 def _summary(samples: list[tuple[float, float]]) -> dict:

@@ -13,6 +13,11 @@ DEMO = ROOT / "examples" / "demo"
 VAULTS = Path(__file__).resolve().parent / "vaults"
 
 
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under `root`, by relative POSIX path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(Path(root).rglob("*")) if p.is_file()}
+
+
 def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
     """Create `root` with each file (text written as UTF-8, bytes as is)."""
     root.mkdir(parents=True, exist_ok=True)

@@ -131,7 +131,7 @@ def start_search_feed(site: Site, problems: list[Diagnostic]) -> SearchFeed | No
 def search_or_failure(site: Site, pages: tuple[Page, ...], memo: Memo, problems: list[Diagnostic],
                       feed: SearchFeed | None = None) -> dict[str, bytes]:
     """The search index files; none, and a diagnostic in `problems`, when Pagefind fails."""
-    if problems:  # Pagefind did not start: no second try
+    if any(d.rule == "search-index-failed" for d in problems):  # Pagefind did not start: no second try
         return {}
     try:
         return search_index(site, pages, memo, feed)

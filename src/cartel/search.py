@@ -66,8 +66,7 @@ _KEPT_PREFIXES = ("index/", "fragment/", "filter/", "pagefind.js", "pagefind-ent
 _DROPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight", "pagefind-worker")
 # Loaded once, from the main shard: merged shards share its script and WebAssembly.
 _MAIN_ONLY = ("pagefind.js", "wasm.")
-# Shards: about this many pages and records each by default ([build] search_shard_size), at most MAX_SHARDS.
-SHARD_SIZE = 5000
+# Shards: at most this many, whatever [build] search_shard_size asks (each query loads a piece of every shard).
 MAX_SHARDS = 16
 # Pagefind processes indexing shards at the same time (each uses every core for parsing; two keep both busy).
 PARALLEL_SHARDS = 2
@@ -161,7 +160,7 @@ class SearchFeed:
             answer = self.service.request({"type": "GetFiles", "index_id": self.index_id})
         finally:
             self.close()
-        return bundle_files(canonical_filters({f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}))
+        return published(answer)
 
     def close(self) -> None:
         """Stop the Pagefind process (after `finish`, or when the build fails before it)."""
@@ -203,7 +202,12 @@ class SearchFeed:
 
 def search_language(site: Site) -> str:
     """The language code Pagefind indexes in: the site's, without region (`fr` for `fr-CH`)."""
-    return (site.config.language or "fr").split("-")[0].lower()
+    return language_code(site.config.language)
+
+
+def language_code(language: str) -> str:
+    """`fr` for `fr-CH`, `FR` or nothing."""
+    return (language or "fr").split("-")[0].lower()
 
 
 def site_shard_count(site: Site) -> int:
@@ -291,7 +295,7 @@ def index_shard(shard: Shard, config: dict, language: str) -> dict[str, bytes]:
     requests = [{"type": "AddFile", "file_path": None, "url": page.url, "file_contents": indexed_part(page.html)}
                 for page in shard.pages]
     requests += [record_request(0, record, language) for record in shard.records]
-    return bundle_files(canonical_filters(build_index(config, requests)))
+    return build_index(config, requests)
 
 
 _BODY_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\sdata-pagefind-body[\s>=]")
@@ -326,18 +330,22 @@ def index_config(site: Site) -> dict:
 
 
 def build_index(config: dict, requests: list[dict]) -> dict[str, bytes]:
-    """Every file Pagefind produces for `requests` (AddDir, AddFile and AddRecord messages), by relative path."""
+    """The published files of an index of `requests` (AddFile and AddRecord messages), by relative path."""
     with PagefindService() as service:
         index_id = service.request({"type": "NewIndex", "config": config})["index_id"]
         service.request_many([{**request, "index_id": index_id} for request in requests])
-        files = service.request({"type": "GetFiles", "index_id": index_id})["files"]
-    return {f["path"]: base64.b64decode(f["content"]) for f in files}
+        return published(service.request({"type": "GetFiles", "index_id": index_id}))
+
+
+def published(answer: dict) -> dict[str, bytes]:
+    """Pagefind's answer to GetFiles as the files cartel publishes: decoded, deterministic, trimmed."""
+    return bundle_files(canonical_filters({f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}))
 
 
 def record_request(index_id: int, record: Record, language: str) -> dict:
     """The service message adding one custom record."""
     return {"type": "AddRecord", "index_id": index_id, "url": record.url, "content": record.content,
-            "language": (language or "fr").split("-")[0].lower(),
+            "language": language_code(language),
             "meta": {"title": record.title, "type": record.kind, "summary": record.summary},
             "filters": {"type": [record.kind]}, "sort": None}
 

@@ -13,7 +13,7 @@ import cartel.build
 from cartel.build import build_site
 from cartel.cli import main
 from cartel.emit import MARKER, OutputRefused
-from tests.conftest import DEMO, write_vault
+from tests.conftest import DEMO, tree_bytes, write_vault
 
 HREF = re.compile(r'(?:href|src|data)="([^"]+)"')
 
@@ -73,18 +73,16 @@ def test_demo_has_the_deliberate_quirk_reports_only(tmp_path):
 def test_two_builds_are_byte_identical(tmp_path):
     build_site(DEMO, tmp_path / "a", use_cache=False)
     build_site(DEMO, tmp_path / "b", use_cache=False)
-    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
-    assert files_a == files_b
-    for rel in files_a:
-        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    a, b = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
 
 
 def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
     vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
     out = tmp_path / "out"
     build_site(vault, out)
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = tree_bytes(out)
     (vault / "B.md").write_text("# B\n", encoding="utf-8")
 
     def explode(*args, **kwargs):
@@ -93,13 +91,13 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
     monkeypatch.setattr(cartel.build, "render_site", explode)
     with pytest.raises(RuntimeError):
         build_site(vault, out)
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert tree_bytes(out) == before
     monkeypatch.setattr(cartel.emit, "write_tree", explode)
     monkeypatch.undo()
     monkeypatch.setattr(cartel.emit, "swap_in", explode)
     with pytest.raises(RuntimeError):
         build_site(vault, out)
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert tree_bytes(out) == before
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
 
 

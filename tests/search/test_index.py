@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cartel.search import PagefindError, PagefindService, Record, bundle_files, record_request, ui_strings
-from tests.conftest import DEMO
+from tests.conftest import DEMO, tree_bytes
 from tests.search.conftest import SMALL_VAULT, build_small, read_fragments
 
 
@@ -71,8 +71,7 @@ def test_directory_rows_link_to_the_filtered_directory(small_site):
 
 def test_index_is_deterministic(tmp_path):
     """Same vault, same bytes: Pagefind's filter order varies between runs, cartel sorts it."""
-    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "pagefind").rglob("*")) if p.is_file()}
-    builds = [files(build_small(tmp_path / name)) for name in "abcd"]
+    builds = [tree_bytes(build_small(tmp_path / name) / "pagefind") for name in "abcd"]
     assert all(build == builds[0] for build in builds)
 
 
@@ -170,10 +169,6 @@ def test_a_missing_pagefind_is_a_diagnostic_not_a_crash(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / "pagefind").exists()
 
 
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def test_a_sharded_index_reindexes_only_the_shard_of_the_changed_note(tmp_path, monkeypatch):
     import cartel.search
     from cartel.build import build_site
@@ -223,8 +218,7 @@ def test_the_preview_reuses_the_shards_of_the_last_build(tmp_path, monkeypatch):
     live.full()
     preview = search_files(vault, live.snapshot)
     assert indexed == []  # every shard came from the build's cache
-    built = {str(p.relative_to(tmp_path / "out")): p.read_bytes() for p in (tmp_path / "out").rglob("*")
-             if p.is_file() and p.relative_to(tmp_path / "out").parts[0] in ("pagefind", "_cartel")}
+    built = tree_bytes(tmp_path / "out")
     assert preview == {name: built[name] for name in preview}
     assert set(preview) == {name for name in built if name.startswith("pagefind/") or name == "_cartel/search-strings.json"}
 

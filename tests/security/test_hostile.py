@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cartel.build import build_site
-from tests.conftest import write_vault
+from tests.conftest import tree_bytes, write_vault
 from tests.security.hostile import SECRET, make_hostile_vault
 
 
@@ -95,16 +95,12 @@ def _big_vault(root: Path, notes: int = 1500) -> Path:
     return write_vault(root, files)
 
 
-def _snapshot(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-
-
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_killed_build_leaves_previous_output_whole(tmp_path, sig):
     vault = _big_vault(tmp_path / "v")
     out = tmp_path / "out"
     build_site(vault, out)
-    before = _snapshot(out)
+    before = tree_bytes(out)
     (vault / "N" / "Note 0.md").write_text("# Changée\n", encoding="utf-8")
     for delay in (0.3, 0.8, 1.5):
         process = subprocess.Popen([sys.executable, "-m", "cartel", "build", str(vault), "-o", str(out)],
@@ -112,7 +108,7 @@ def test_killed_build_leaves_previous_output_whole(tmp_path, sig):
         time.sleep(delay)
         process.send_signal(sig)
         process.wait(timeout=60)
-        after = _snapshot(out)
+        after = tree_bytes(out)
         # Either the old site or the complete new one, never a mix.
         assert after == before or (len(after) == len(before) and "Changée" in after["n/note-0/index.html"].decode())
     build_site(vault, out)

@@ -20,17 +20,12 @@ from cartel.parse import parse_note
 from cartel.render import Page, render_site
 from cartel.scan import scan_vault
 from cartel.serve.live import LiveSite
-from tests.conftest import write_vault
+from tests.conftest import tree_bytes, write_vault
 from tests.serve.conftest import GUIDE_URL, PHOTO_URL, VAULT
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 TREE_ONLY = ("pagefind/", "_cartel/search-strings.json", ".cartel-output")
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
@@ -124,8 +119,8 @@ def test_incremental_build_and_preview_equal_a_clean_build(edits):
                 build_site(vault, root / "incremental")
         build_site(vault, root / "incremental")
         build_site(vault, root / "clean", use_cache=False)
-        clean = tree(root / "clean")
-        assert differences(tree(root / "incremental"), clean) == []
+        clean = tree_bytes(root / "clean")
+        assert differences(tree_bytes(root / "incremental"), clean) == []
         served = live.snapshot.files
         assert differences(served, {k: v for k, v in clean.items() if not k.startswith(TREE_ONLY)}) == []
 
@@ -148,10 +143,10 @@ def test_nothing_changed_build_reuses_the_output_and_reports_the_same(tmp_path):
 def test_removed_output_is_rebuilt_even_when_inputs_are_unchanged(tmp_path):
     vault = write_vault(tmp_path / "vault", VAULT)
     build_site(vault, tmp_path / "out")
-    before = tree(tmp_path / "out")
+    before = tree_bytes(tmp_path / "out")
     shutil.rmtree(tmp_path / "out")
     build_site(vault, tmp_path / "out")
-    assert differences(tree(tmp_path / "out"), before) == []
+    assert differences(tree_bytes(tmp_path / "out"), before) == []
 
 
 def _site(vault: Path):
