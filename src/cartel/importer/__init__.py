@@ -80,9 +80,11 @@ class _Draft:
 def import_documents(paths, vault: Path, options: ImportOptions = ImportOptions()) -> ImportReport:
     """Import files and folders of `.txt`, `.md` and `.html` into the vault as draft notes."""
     vault = Path(vault)
-    folder = store.safe_folder(options.into if options.into is not None else store.drafts_folder(load_config(vault)))
-    if folder is None:
-        row = ImportRow(str(options.into), "failed", warnings=("--into must be a folder inside the vault",))
+    config = load_config(vault)
+    folder = store.safe_folder(options.into if options.into is not None else store.drafts_folder(config))
+    problem = "--into must be a folder inside the vault" if folder is None else store.folder_problem(vault, folder, config)
+    if problem:
+        row = ImportRow(str(options.into), "failed", warnings=(problem,))
         return ImportReport(vault, str(options.into), options.dry_run, (row,))
     if options.note_type not in (None, *NOTE_TYPES):
         row = ImportRow("", "failed", warnings=(f"unknown type '{options.note_type}': use resource or question",))

@@ -54,7 +54,10 @@ def looks_like_note(text: str) -> bool:
 def read_markdown_document(text: str, file_name: str, wanted_type: str | None = None) -> MarkdownNote:
     """Normalise the header of a note; the body is not touched."""
     front = read_front_matter(text, file_name)
-    meta = front.meta
+    # Header keys are read whatever their case (`Title:`, `Date:`); the first of two spellings wins.
+    meta: dict = {}
+    for key, value in front.meta.items():
+        meta.setdefault(str(key).lower(), value)
     warnings = [f"line {d.line}: {d.message}" for d in front.diagnostics]
     if front.kind == "pseudo":
         warnings.append("pseudo-header (no ---) written as YAML front matter")
@@ -72,10 +75,11 @@ def read_markdown_document(text: str, file_name: str, wanted_type: str | None = 
     date, date_value = _date(meta, warnings)
     fields: list[tuple[str, object]] = [
         ("type", note_type), ("title", title), ("date", date_value),
-        ("source", _scalar(meta.get("source"))), ("author", _scalar(meta.get("author", meta.get("auteur")))),
+        ("source", _kept(meta.get("source"))), ("author", _kept(meta.get("author", meta.get("auteur")))),
         ("tags", tags),
     ]
-    fields += [(key, value) for key, value in meta.items() if key.lower() not in _OWN_KEYS and value is not None]
+    fields += [(key, value) for key, value in front.meta.items()
+               if str(key).lower() not in _OWN_KEYS and value is not None]
     return MarkdownNote(tuple(fields), front.body, title, date, note_type, tuple(warnings))
 
 
@@ -129,6 +133,11 @@ def _date(meta: dict, warnings: list[str]) -> tuple[dt.date | None, object]:
         warnings.append(f"date '{raw}' not understood: kept as written")
         return None, raw
     return parsed, parsed
+
+
+def _kept(value):
+    """A header value the normalised header rewrites: a scalar as text, a list (several sources) as it is."""
+    return value if isinstance(value, list) else _scalar(value)
 
 
 def _scalar(value) -> str:

@@ -8,7 +8,9 @@ import unicodedata
 from pathlib import Path
 
 from cartel.config import Config
+from cartel.emit import MARKER
 from cartel.parse.frontmatter import read_front_matter
+from cartel.scan import ALWAYS_IGNORED, matches_any
 
 HASH_KEY = "import_hash"
 _SKIPPED_DIRS = {"_site", "node_modules"}
@@ -30,6 +32,27 @@ def safe_folder(folder: str) -> str | None:
     if folder.startswith(("/", "\\")) or any(p == ".." for p in parts) or (parts and ":" in parts[0]):
         return None
     return "/".join(parts)
+
+
+def folder_problem(vault: Path, folder: str, config: Config) -> str | None:
+    """Why drafts must not go to the vault-relative `folder`, or None.
+
+    A hidden or ignored folder (the cache, `.obsidian`, templates, the output)
+    is never built and may be emptied by cartel itself (`cartel clean`, a
+    build replacing its output); a symbolic link may lead out of the vault.
+    """
+    parts = folder.split("/") if folder else []
+    current = vault
+    for depth, part in enumerate(parts, 1):
+        current = current / part
+        relative = "/".join(parts[:depth])
+        if current.is_symlink():
+            return f"--into: {relative} is a symbolic link, which cartel does not follow"
+        if part.startswith(".") or matches_any(f"{relative}/note.md", config.ignore + ALWAYS_IGNORED):
+            return f"--into: {relative} is hidden or ignored by cartel; notes there are never published"
+        if (current / MARKER).is_file():
+            return f"--into: {relative} is a site cartel built, replaced whole on every build"
+    return None
 
 
 def existing_hashes(vault: Path) -> dict[str, str]:
