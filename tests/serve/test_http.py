@@ -19,8 +19,11 @@ ESCAPES = [
     "/../", "/../cartel.toml", "/..", "/%2e%2e/cartel.toml", "/%2E%2E/%2E%2E/etc/passwd", "/.%2e/cartel.toml",
     "/ressources/..%2f..%2fcartel.toml", "/ressources/%2e%2e%2fcartel.toml", "/..%5ccartel.toml",
     "/ressources\\..\\cartel.toml", "/\\..\\cartel.toml", "/index.html%00.png", "/%00", "/./index.html",
-    "//cartel.toml", "/ressources//", "/%252e%252e/cartel.toml", "/Ressources/Guide de numérisation.md",
+    "//cartel.toml", "/ressources//", "/%252e%252e/cartel.toml", "/Ressources/Guide%20de%20num%C3%A9risation.md",
     "/cartel.toml", "/_data/acteurs.csv", "/.cartel-cache/", "/.cartel-output",
+    # Paths that a lookup which normalised them would find (the home page): refused, never resolved.
+    "/questions/%2e%2e/index.html", "/questions/../index.html", "/questions/%2e%2e/", "/%2e/index.html",
+    "/questions/./../", "/ressources/..%2f",
 ]
 
 

@@ -186,3 +186,24 @@ def test_renamed_folder_moves_its_notes(live):
     site.change(ATELIER_URL, lambda: (site.vault / "Pages").rename(site.vault / "Rencontres"))
     assert site.request(ATELIER_URL)[0] == 404
     assert "on relit les notes" in site.html("/rencontres/atelier-du-jeudi/")
+
+
+def test_a_rebuild_cut_short_is_finished_by_a_change_that_changes_nothing(tmp_path):
+    from cartel.serve.live import LiveSite
+    from tests.conftest import write_vault
+
+    vault = write_vault(tmp_path / "v", {"A.md": "# Premier titre\n\nTexte.\n", "B.md": "# B\n\nVoir [[A]].\n"})
+    live = LiveSite(vault)
+    live.full()
+    (vault / "A.md").write_text("# Titre changé\n\nTexte.\n", encoding="utf-8")
+    steps = live.apply([vault / "A.md"])
+    first = next(steps)      # the watcher stops here when newer events are waiting
+    assert not first.final
+    steps.close()
+    assert b"Premier titre" in live.snapshot.files["b/index.html"]    # B's link text comes with the second step
+    (vault / "tmp-4913").write_text("", encoding="utf-8")              # an editor's probe file, come and gone
+    (vault / "tmp-4913").unlink()
+    rest = list(live.apply([vault / "tmp-4913", vault / "A.md"]))    # A saved again unchanged
+    assert [u.final for u in rest] == [True]
+    assert b"Titre chang" in live.snapshot.files["b/index.html"] and live.snapshot.inputs
+    assert list(live.apply([vault / "A.md"])) == []                   # nothing owed any more

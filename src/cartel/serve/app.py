@@ -125,7 +125,7 @@ class Preview:
         self.snapshot = Snapshot(0, {}, {}, {})
         self.search: dict[str, bytes] = {}
         self.hub = Hub(self)
-        self._served: dict[str, tuple[tuple, Served]] = {}
+        self._served: dict[str, tuple[tuple, Served]] = {}   # output path → ((bytes, problems, banner), response)
 
     def publish(self, update: Update) -> None:
         """Show a new snapshot and tell the pages that changed to reload (from any thread)."""
@@ -148,12 +148,12 @@ class Preview:
             return None
         problems = snapshot.problems.get(snapshot.sources.get(name, ""), ()) if name.endswith(".html") else ()
         banner = snapshot.banner if name.endswith(".html") else ()
-        token = (id(data), problems, banner)
         held = self._served.get(name)
-        if held is not None and held[0] == token:
+        # The very bytes object (held here, so it cannot be freed and its id reused), not an equal id.
+        if held is not None and held[0][0] is data and held[0][1:] == (problems, banner):
             return held[1]
         served = self._make(name, data, problems, banner)
-        self._served[name] = (token, served)
+        self._served[name] = ((data, problems, banner), served)
         if len(self._served) > 4 * max(len(snapshot.files), 1000):
             self._served.clear()
         return served

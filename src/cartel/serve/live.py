@@ -87,11 +87,14 @@ class LiveSite:
         self.site_fp = ""
         self.known_diagnostics: set[Diagnostic] = set()
         self.new_diagnostics: tuple[Diagnostic, ...] = ()
+        # A first step was published but its second not (the watcher stopped between them for newer changes).
+        self.second_step_owed = False
 
     # -- whole builds --------------------------------------------------------
     def full(self) -> Update:
         """Read the whole vault again (first build, config or theme changed, folders moved)."""
         started = time.perf_counter()
+        self.second_step_owed = False
         config = load_config(self.vault)
         scanned = scan_vault(config, None)
         cache = open_cache(self.vault, config, self.use_cache)
@@ -123,6 +126,7 @@ class LiveSite:
         paths = [str(p) for p in paths]
         relevant = {rel for rel in (self._relative(p) for p in paths) if rel is not None}
         if not relevant:
+            yield from self._owed_step(started)
             return
         if any(unicodedata.normalize("NFC", p) != p for p in paths) or any(self._structural(rel) for rel in relevant):
             yield self.full()
@@ -145,6 +149,14 @@ class LiveSite:
                     self.notes[rel] = note if note is not None and _same(before, source) else parse_note(source, self.config)
         if touched:
             yield from self._publish_steps(started, touched)
+        else:
+            yield from self._owed_step(started)
+
+    def _owed_step(self, started: float) -> Iterator[Update]:
+        """The second step a cut-short rebuild left, when the changes that cut it short change nothing."""
+        if self.second_step_owed:
+            self.second_step_owed = False
+            yield self._publish_all(started, None)
 
     def _relative(self, path: Path | str) -> str | None:
         """The NFC vault path of a changed file, or None when scan would never read it."""
@@ -214,10 +226,12 @@ class LiveSite:
                 files[site.urls[rel].lstrip("/")] = self.sources[rel].data
         diagnostics = collect_diagnostics(self.config, scanned, site)
         first = self._snapshot(files, sources, diagnostics, site, old.pages, "")
+        self.second_step_owed = True
         yield self._update(first, old, started, final=False)
         keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
         for path, held in fresh.items():
             held.key = keys[path]
+        self.second_step_owed = False
         yield self._publish_all(started, None, site=site, scanned=scanned, keys=keys, diagnostics=diagnostics, since=old)
 
     def _publish_all(self, started: float, cache, site: Site | None = None, scanned: ScanResult | None = None,
