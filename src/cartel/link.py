@@ -20,7 +20,7 @@ from cartel.model import Question, parse_question, parse_resource
 from cartel.parse import Note
 from cartel.parse.markdown import Link, split_target
 from cartel.scan import Source
-from cartel.slug import normalize_name, slugify
+from cartel.slug import normalize_name, slugify, tag_url
 
 RESERVED_URLS = frozenset({
     "/tags/", "/questions/", "/ressources/", "/recherche/", "/graphe/", "/annuaire/", "/_cartel/", "/pagefind/",
@@ -69,7 +69,14 @@ def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...],
     drafts = tuple(sorted(n.path for n in notes if n.draft))
     assets = tuple(s.path for s in sources if s.kind == "asset" and not s.draft)
     problems: list[Diagnostic] = []
-    urls = assign_urls(published, assets, problems)
+    tags: dict[str, list[str]] = defaultdict(list)
+    for note in published:
+        for tag in note.tags:
+            tags[tag].append(note.path)
+    directories, directory_problems = read_directories(config.directories, tuple(sources))
+    # The pages cartel generates keep their URLs: a note that would take one is moved aside, with a diagnostic.
+    generated = RESERVED_URLS | {d.url for d in directories} | {tag_url(tag) for tag in tags}
+    urls = assign_urls(published, assets, problems, generated)
     index = _NameIndex(published, drafts, assets)
     by_path = {n.path: n for n in published}
     targets = {}
@@ -77,14 +84,9 @@ def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...],
         targets[note.path] = tuple(_resolve(note, link, index, by_path, urls, problems) for link in note.body.links)
     backlinks = _backlinks(published, targets)
     _check_embeds(published, targets, by_path, config.max_embed_depth, problems)
-    tags: dict[str, list[str]] = defaultdict(list)
-    for note in published:
-        for tag in note.tags:
-            tags[tag].append(note.path)
     questions = {n.path: parse_question(n) for n in published if n.type == "question"}
     resources = {n.path: parse_resource(n) for n in published if n.type == "resource"}
     hierarchy = build_hierarchy(published)
-    directories, directory_problems = read_directories(config.directories, tuple(sources))
     problems.extend(hierarchy.diagnostics + directory_problems)
     return Site(config, published, by_path, urls, assets, targets, backlinks,
                 {t: tuple(p) for t, p in sorted(tags.items())}, drafts,
@@ -139,10 +141,11 @@ def declared_url(note: Note) -> str:
     return url
 
 
-def assign_urls(notes: tuple[Note, ...], assets: tuple[str, ...], problems: list) -> dict[str, str]:
-    """A unique URL per note and asset; a collision gets a numbered suffix and a diagnostic."""
+def assign_urls(notes: tuple[Note, ...], assets: tuple[str, ...], problems: list,
+                reserved: frozenset[str] = RESERVED_URLS) -> dict[str, str]:
+    """A unique URL per note and asset, none of them `reserved`; a collision gets a numbered suffix and a diagnostic."""
     urls: dict[str, str] = {}
-    taken: set[str] = set(RESERVED_URLS)
+    taken: set[str] = {url.casefold() for url in reserved}
     for note in notes:
         urls[note.path] = _unique(note.path, declared_url(note), taken, problems, page=True)
     for path in assets:

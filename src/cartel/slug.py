@@ -28,3 +28,8 @@ def slugify(text: str, fallback: str = "note") -> str:
 def normalize_name(text: str) -> str:
     """The key link targets and file names are compared by: NFC, case-folded."""
     return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def tag_url(tag: str) -> str:
+    """The URL of a tag's page."""
+    return f"/tags/{slugify(tag, 'tag')}/"

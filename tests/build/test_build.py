@@ -92,7 +92,11 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         build_site(vault, out)
     assert tree_bytes(out) == before
+    monkeypatch.undo()
     monkeypatch.setattr(cartel.emit, "write_tree", explode)
+    with pytest.raises(RuntimeError):
+        build_site(vault, out)
+    assert tree_bytes(out) == before
     monkeypatch.undo()
     monkeypatch.setattr(cartel.emit, "swap_in", explode)
     with pytest.raises(RuntimeError):

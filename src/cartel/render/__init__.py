@@ -22,12 +22,12 @@ from cartel.i18n import load_strings
 from cartel.link import Site
 from cartel.parse import Note
 from cartel.render.body import BodyRenderer
-from cartel.slug import slugify
+from cartel.slug import tag_url
 
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 DESCRIPTION_LENGTH = 200
 
-__all__ = ["Page", "SiteRenderer", "render_site", "static_files", "directory_url", "entry_summary", "format_date"]
+__all__ = ["Page", "SiteRenderer", "render_site", "static_files", "directory_url", "entry_summary", "format_date", "tag_url"]
 
 
 @dataclass(frozen=True)
@@ -175,11 +175,6 @@ def first_image(note: Note, site: Site) -> str:
         if link.embed and target.status == "asset" and target.path.lower().endswith((".png", ".jpg", ".jpeg", ".webp", ".gif")):
             return target.url
     return site.config.image
-
-
-def tag_url(tag: str) -> str:
-    """The URL of a tag's page."""
-    return f"/tags/{slugify(tag, 'tag')}/"
 
 
 def breadcrumbs(note: Note, site: Site, strings: dict) -> list[dict]:

@@ -16,7 +16,7 @@ import nh3
 from cartel.link import Site, Target
 from cartel.parse import Note
 from cartel.parse.markdown import MARKDOWN, Link, Splice
-from cartel.slug import slugify
+from cartel.slug import slugify, tag_url
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
@@ -137,7 +137,7 @@ class BodyRenderer:
         if kind == "anchor":
             return f" {{#{splice.value}}}"
         if kind == "tag":
-            return f'<a class="tag" href="/tags/{slugify(splice.value, "tag")}/">#{escape(splice.value)}</a>'
+            return f'<a class="tag" href="{tag_url(splice.value)}">#{escape(splice.value)}</a>'
         if kind == "highlight-open":
             return "<mark>"
         if kind == "highlight-close":
