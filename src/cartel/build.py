@@ -70,7 +70,9 @@ def parse_all(sources, config: Config, progress: Progress = _no_progress) -> lis
 
 def collect_diagnostics(config: Config, scanned: ScanResult, site: Site) -> tuple[Diagnostic, ...]:
     """Every diagnostic of the stages up to link, as cartel.toml and each note's `cartel-ignore` ask (cartel.check.configure)."""
-    found = list(config.diagnostics) + list(scanned.diagnostics) + list(site.diagnostics)
+    from cartel.check import config_problems  # the rule registry: heavy, and it imports the stages
+
+    found = list(config.diagnostics) + config_problems(config) + list(scanned.diagnostics) + list(site.diagnostics)
     for note in site.notes:
         found.extend(note.diagnostics)
     return configure(found, config, site.notes)

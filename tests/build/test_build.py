@@ -181,3 +181,14 @@ def test_bad_build_numbers_in_the_config_are_reported_and_defaults_used(tmp_path
         "[build] max_embed_depth = 'deux' is not valid; the default (5) is used",
         "[build] search_shard_size = 0 is not valid; the default (5000) is used"]
     assert "Texte repris." in (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
+
+
+def test_build_reports_bad_check_settings_as_check_does(tmp_path):
+    from cartel.check import check_vault
+
+    vault = write_vault(tmp_path / "v", {"cartel.toml": '[check]\ndisable = ["nope"]\n[check.severity]\nlink-unresolved = "grave"\n',
+                                         "A.md": "# A\n\nVoir [[Absente]].\n"})
+    built = {(d.rule, d.message) for d in build_site(vault, tmp_path / "out", use_cache=False).diagnostics
+             if d.rule.startswith("config-")}
+    checked = {(d.rule, d.message) for d in check_vault(vault, use_cache=False).diagnostics if d.rule.startswith("config-")}
+    assert built == checked and {rule for rule, _ in built} == {"config-invalid", "config-unknown-rule"}

@@ -140,7 +140,7 @@ CASES.update({
                        {PAGE: "# Plan\n\nVoir [[A/Fiche]].\n", "A/Fiche.md": "# Fiche A\n", "B/Fiche.md": "# Fiche B\n"},
                        (PAGE, 3)),
     "link-draft": ({PAGE: "# Plan\n\nVoir [[Idée]].\n", "Brouillon/Idée.md": "# Idée\n"},
-                   {PAGE: "# Plan\n\nVoir le guide.\n", "Brouillon/Idée.md": "# Idée\n"}, (PAGE, 3)),
+                   {PAGE: "# Plan\n\nVoir [[Guide de publication]].\n", "Brouillon/Idée.md": "# Idée\n"}, (PAGE, 3)),
     "link-anchor-missing": ({PAGE: "# Plan\n\nVoir [[Guide de publication#Contexte]].\n"},
                             {PAGE: "# Plan\n\nVoir [[Guide de publication#A retenir]].\n"}, (PAGE, 3)),
     "embed-cycle": ({PAGE: "# Plan\n\n![[Annexe]]\n", "Pages/Annexe.md": "# Annexe\n\n![[Plan]]\n"},

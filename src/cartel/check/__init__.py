@@ -133,11 +133,6 @@ class CheckResult:
         return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
 
 
-def check_site(site: Site, config: Config, texts: dict | None = None, today: _dt.date | None = None) -> tuple[Diagnostic, ...]:
-    """Every enabled check rule's diagnostics (not yet configured); `texts` (path → file text) locate front-matter problems."""
-    return run_rules(site, config, texts, today, fixing=False)[0]
-
-
 def run_rules(site: Site, config: Config, texts: dict | None = None, today: _dt.date | None = None,
               fixing: bool = True) -> tuple[tuple[Diagnostic, ...], tuple[Edit, ...]]:
     """Run every enabled rule that has a function; diagnostics and (when fixing) edits, in registry order."""
@@ -154,8 +149,12 @@ def run_rules(site: Site, config: Config, texts: dict | None = None, today: _dt.
                     edits.append(item)
             else:
                 found.append(item)
-    found.extend(configuration_problems(config, RULES, OPTIONS))
     return tuple(found), tuple(edits)
+
+
+def config_problems(config: Config) -> list[Diagnostic]:
+    """What is wrong in cartel.toml's [check] settings (unknown rules, severities, options): build and check alike."""
+    return configuration_problems(config, RULES, OPTIONS)
 
 
 def refine(stage: tuple[Diagnostic, ...], checked: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime as _dt
 from collections.abc import Iterator
 
@@ -37,6 +39,6 @@ def _years_before(day: _dt.date, years: int) -> _dt.date:
 def _date_line(ctx: Context, note) -> int:
     text = ctx.texts.get(note.path, "")
     for index, line in enumerate(text.split("\n")[: note.body_line - 1]):
-        if line.lower().startswith("date"):
+        if re.match(r"date\s*:", line, re.I):
             return index + 1
     return 1

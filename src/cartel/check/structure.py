@@ -110,12 +110,6 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(w[:5] for w in _WORD.findall(folded) if len(w) > 2 and w not in _STOP)
 
 
-def similarity(summary: str, reference: str) -> float:
-    """Share of the summary's stems found in the reference (1.0: all of them)."""
-    words = stems(summary)
-    return len(words & stems(reference)) / len(words) if words else 1.0
-
-
 def summary_drift(ctx: Context) -> Iterator:
     """A question's summary of a resource still says what the resource's own summary says."""
     threshold = ctx.option("summary_similarity", 0.2)

@@ -72,7 +72,7 @@ def _english_or_german(note) -> bool:
 
 def punctuation_space(ctx: Context) -> Iterator:
     """`; : ! ?` follow the word directly (ch), or after a non-breaking space (fr)."""
-    french_france = str(ctx.option("typography", "ch")).lower() == "fr"
+    french_france = ctx.option("typography", "ch") == "fr"   # another value is reported by configure, and ignored
     candidates = _ANY_PUNCT if french_france else _BEFORE_PUNCT
     for note in _notes_matching(ctx, candidates):
         prose = ctx.prose(note)
