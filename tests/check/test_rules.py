@@ -240,3 +240,11 @@ def test_summary_similarity_threshold_is_configurable(tmp_path):
     assert not reported(check(tmp_path, {Q: half}, "default"), "summary-drift")
     strict = check(tmp_path, {Q: half, "cartel.toml": "[check]\nsummary_similarity = 0.6\n"}, "strict")
     assert [d.line for d in reported(strict, "summary-drift")] == [6]
+
+
+def test_link_ignored_finds_a_template_folder_named_in_decomposed_accents(tmp_path):
+    import unicodedata
+
+    folder = unicodedata.normalize("NFD", "Modèles")
+    result = check(tmp_path, {f"{folder}/Fiche.md": "# Fiche\n", "Pages/Plan.md": "# Plan\n\nVoir [[Fiche]].\n"})
+    assert [(d.path, d.line) for d in reported(result, "link-ignored")] == [("Pages/Plan.md", 3)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -59,8 +60,9 @@ def _ignored_files(ctx: Context) -> dict[str, list[str]]:
     root = ctx.config.root
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS)
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = unicodedata.normalize("NFC", os.path.relpath(dirpath, root).replace(os.sep, "/"))
         for name in filenames:
+            name = unicodedata.normalize("NFC", name)  # as scan reads names (macOS writes them decomposed)
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             if not matches_any(rel, ctx.config.ignore):
                 continue

@@ -135,6 +135,8 @@ def summary_drift(ctx: Context) -> Iterator:
 def list_numbering(ctx: Context) -> Iterator:
     """Ordered lists count 1, 2, 3… (from their first number); --fix renumbers them."""
     for note in ctx.site.notes:
+        if not any(item.ordered for item in note.body.items):
+            continue  # no ordered list: no need to read the note's prose again
         for ordered in ctx.prose(note).lists:
             first = int(ordered.items[0][1])
             written = [int(digits) for _, digits, _ in ordered.items]
