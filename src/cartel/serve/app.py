@@ -133,10 +133,8 @@ class Preview:
         self.hub.notify(update.changed)
 
     def publish_search(self, files: dict[str, bytes]) -> None:
-        """Show a new search index (from any thread)."""
-        changed = {name for name in set(files) | set(self.search) if files.get(name) != self.search.get(name)}
+        """Show a new search index (from any thread); no page embeds its files, so none reloads."""
         self.search = files
-        self.hub.notify(frozenset(changed))
 
     def find(self, name: str) -> Served | None:
         """The response body for an output path, with its overlay and reload script for HTML; None if absent."""

@@ -10,7 +10,7 @@ import click
 
 from cartel.cache import CACHE_DIR, remove_cache
 from cartel.cli import _console, _escape, print_diagnostics
-from cartel.diagnostics import Severity
+from cartel.diagnostics import Severity, count_by_severity
 
 
 @click.command()
@@ -44,9 +44,8 @@ def serve(vault: Path, port: int, host: str, open_browser: bool, no_cache: bool)
     err.print(f"Building {_escape(str(vault))}…", highlight=False)
     first = preview.build()
     print_diagnostics(err, first.diagnostics)
-    errors = sum(1 for d in first.diagnostics if d.severity is Severity.ERROR)
-    warnings = sum(1 for d in first.diagnostics if d.severity is Severity.WARNING)
-    pages = sum(1 for name in first.snapshot.files if name.endswith(".html"))
+    counts = count_by_severity(first.diagnostics)
+    errors, warnings, pages = counts[Severity.ERROR], counts[Severity.WARNING], len(first.snapshot.pages)
     err.print(f"{pages} pages, {warnings} warning{'s' * (warnings != 1)}, {errors} error{'s' * (errors != 1)}, "
               f"built in {first.seconds:.2f} s", highlight=False)
 
