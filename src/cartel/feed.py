@@ -12,6 +12,7 @@ import os
 import subprocess
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -109,19 +110,31 @@ def _timestamp(date: str) -> str:
 
 
 def git_first_dates(root: Path) -> dict[str, str]:
-    """Vault path → date-time of the commit that added the file, when `root` is inside a git work tree; else {}."""
-    root = Path(root)
+    """Vault path → date-time of the commit that added the file, when `root` is inside a git work tree; else {}.
+
+    The history is read once per commit (the preview asks on every save): keyed by the HEAD it was read at.
+    """
+    head = _git(root, ["rev-parse", "HEAD"])
+    return _first_dates_at(str(Path(root).resolve()), head.strip().decode("ascii", "replace")) if head else {}
+
+
+@lru_cache(maxsize=8)
+def _first_dates_at(root: str, head: str) -> dict[str, str]:
+    output = _git(Path(root), ["log", "--no-ext-diff", "--no-textconv", "--no-renames", "--diff-filter=A", "--relative",
+                               "-z", "--format=%x01%aI", "--name-only", head, "--", "."])
+    return parse_git_log(output) if output is not None else {}
+
+
+def _git(root: Path, arguments: list[str]) -> bytes | None:
+    """A git command's output in `root`, with no hook, pager, signature check or system config; None on failure."""
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "log.showSignature=false", "--no-pager", "log",
-               "--no-ext-diff", "--no-textconv", "--no-renames", "--diff-filter=A", "--relative", "-z",
-               "--format=%x01%aI", "--name-only", "--", "."]
+    command = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "log.showSignature=false",
+               "--no-pager", *arguments]
     try:
         done = subprocess.run(command, cwd=root, env=env, capture_output=True, timeout=GIT_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError):
-        return {}
-    if done.returncode != 0:
-        return {}
-    return parse_git_log(done.stdout)
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def parse_git_log(output: bytes) -> dict[str, str]:

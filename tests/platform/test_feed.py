@@ -69,6 +69,10 @@ def test_undated_notes_take_the_date_of_their_first_commit(tmp_path):
     assert entries(tmp_path / "out") == [("Seconde question?", "2023-06-01T10:00:00Z"),
                                          ("Première question?", "2022-01-10T08:00:00Z"),  # first commit, not the last
                                          ("Brouillon?", None)]
+    git(vault, "add", ".", date="2024-02-03T08:00:00+01:00")   # the history read at the last HEAD is not reused
+    git(vault, "commit", "-q", "-m", "troisième", date="2024-02-03T08:00:00+01:00")
+    build_site(vault, tmp_path / "out")
+    assert entries(tmp_path / "out")[0] == ("Brouillon?", "2024-02-03T07:00:00Z")
 
 
 def test_git_log_parsing_keeps_the_oldest_date_and_nfc_names():
