@@ -78,26 +78,12 @@ def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
 
 def write_tree(root: Path, site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]) -> int:
     """All files of the site under `root`; returns how many."""
-    count = 0
-    made: set[Path] = set()
-
-    def write(relative: str, data: bytes) -> None:
-        nonlocal count
-        target = safe_join(root, relative)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
-        count += 1
-
-    write(MARKER, b"This folder is written by cartel; it is replaced on every build.\n")
-    for page in pages:
-        write(output_path(page.url), page.html.encode("utf-8"))
-    for path in site.assets:
-        write(site.urls[path].lstrip("/"), sources[path])
-    for name, data in sorted(extra_files.items()):
-        write(name, data)
-    return count
+    files = {MARKER: b"This folder is written by cartel; it is replaced on every build.\n"}
+    files.update((output_path(page.url), page.html.encode("utf-8")) for page in pages)
+    files.update((site.urls[path].lstrip("/"), sources[path]) for path in site.assets)
+    files.update(sorted(extra_files.items()))
+    write_files(root, files)
+    return len(files)
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> None:

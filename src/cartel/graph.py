@@ -20,7 +20,6 @@ from cartel.link import Site
 LOCAL_LIMIT = 24          # neighbours drawn; more are counted in the caption
 ROW = 28                  # px between rows
 CHAR = 7.6                # mean width of a character at 14 px, to size the drawing
-KIND_ORDER = {"question": 0, "resource": 1, "page": 2}
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,6 @@ class Site:
     hierarchy: Hierarchy = field(default_factory=Hierarchy, hash=False, compare=False)  # parents, children, themes
     directories: tuple = ()                                                            # cartel.directory.Directory
 
-    def url_of(self, path: str) -> str:
-        """The URL of a note or asset path."""
-        return self.urls[path]
-
 
 def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...], config: Config) -> Site:
     """Resolve every link, compute URLs and backlinks; report what does not resolve."""

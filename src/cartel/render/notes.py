@@ -176,15 +176,13 @@ def resource_parts(renderer: SiteRenderer, note: Note, replace: dict) -> dict:
     resource = site.resources[note.path]
     source = {"url": resource.source_url, "domain": domain_of(resource.source_url)} if resource.source_url else None
     h1 = next((h for h in note.body.headings if h.level == 1), None)
-    source_in_body = False
     if h1 is not None:
         html = renderer.env.get_template("partials/resource_title.html").render(
             title=strip_markup(h1.text) or note.title, anchor=h1.anchor, source=source, t=t)
         replace[(h1.start, h1.end)] = html
-        source_in_body = True
     appears = []
     for question_path, rank in site.appears_in.get(note.path, ()):
         entry = note_link(site, question_path)
         entry.update(rank=rank, total=len(site.questions[question_path].ranked))
         appears.append(entry)
-    return {"source": source, "source_in_body": source_in_body, "appears_in": appears}
+    return {"source": source, "appears_in": appears}
