@@ -26,6 +26,8 @@ from cartel.serve.live import LiveSite, Snapshot, Update
 
 # How long a burst of file events may pause before it is handled (an editor's save is a few events).
 WATCH_STEP_MS = 10
+# The watcher reports itself ready (and checks for stop) after this long without events: the first build waits for it.
+WATCH_READY_MS = 100
 # How long the vault must stay unchanged before the search index is rebuilt.
 SEARCH_QUIET_SECONDS = 2.0
 
@@ -86,7 +88,7 @@ class Watcher:
         vault = str(self.live.vault)
         try:
             for changes in watchfiles.watch(vault, watch_filter=_relevant(vault), step=WATCH_STEP_MS,
-                                            stop_event=self.stop_event, rust_timeout=500, yield_on_timeout=True,
+                                            stop_event=self.stop_event, rust_timeout=WATCH_READY_MS, yield_on_timeout=True,
                                             raise_interrupt=False, debounce=1600):
                 self.ready.set()
                 if changes:
