@@ -389,9 +389,10 @@ class BuildCache(NoCache):
 
     def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
         """Every page, note pages whose dependency key is unchanged taken from the cache."""
-        keys = note_page_keys(site, render_salt(self.site_fp, site_context_of(site)))
+        renderer = SiteRenderer(site)  # made once: its site context keys the pages, then it renders them
+        keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
         stored = self.stored_pages(keys)
-        pages = render(site, reuse=lambda note: stored.get(note.path))
+        pages = render(site, reuse=lambda note: stored.get(note.path), renderer=renderer)
         self.store_pages(keys, pages, stored)
         return pages
 
@@ -458,11 +459,6 @@ def open_cache(vault: Path, config: Config, enabled: bool = True) -> NoCache:
     if key is None or folder is None:
         return NoCache()
     return BuildCache(Store(folder, key), config)
-
-
-def site_context_of(site: Site, renderer: SiteRenderer | None = None):
-    """The `site` every template gets (menus, directories, asset versions): note pages depend on all of it."""
-    return (renderer or SiteRenderer(site)).site_ctx
 
 
 def _output_state(output: Path) -> tuple | None:

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cartel.build import build_site
-from cartel.cache import CACHE_DIR, FORMAT, Store, key_digest, note_page_keys, open_cache, render_salt, site_context_of
+from cartel.cache import CACHE_DIR, FORMAT, Store, key_digest, note_page_keys, open_cache, render_salt
 from cartel.cli import main
 from cartel.config import load_config
 from cartel.link import link_site
 from cartel.parse import parse_note
-from cartel.render import Page, render_site
+from cartel.render import Page, SiteRenderer, render_site
 from cartel.scan import scan_vault
 from cartel.serve.live import LiveSite
 from tests.conftest import tree_bytes, write_vault
@@ -160,13 +160,13 @@ def _rendered(cache, site) -> set[str]:
     """Render through the cache; return the notes it had to render."""
     done: set[str] = set()
 
-    def render(site, reuse=None):
+    def render(site, reuse=None, renderer=None):
         def counting(note):
             page = reuse(note) if reuse else None
             if page is None:
                 done.add(note.path)
             return page
-        return render_site(site, reuse=counting)
+        return render_site(site, reuse=counting, renderer=renderer)
 
     cache.render(site, render)
     return done
@@ -192,7 +192,7 @@ def test_one_note_changed_renders_again_only_its_neighbourhood(tmp_path):
 def test_page_keys_follow_titles_links_and_backlinks(tmp_path):
     vault = write_vault(tmp_path / "vault", VAULT)
     _, site = _site(vault)
-    salt = render_salt("x", site_context_of(site))
+    salt = render_salt("x", SiteRenderer(site).site_ctx)
     before = note_page_keys(site, salt)
     (vault / "Pages" / "Atelier du jeudi.md").write_text("# Atelier du jeudi\n\nVoir [[Photographier les objets]].\n",
                                                        encoding="utf-8")
@@ -205,7 +205,7 @@ def test_page_keys_follow_titles_links_and_backlinks(tmp_path):
 def test_a_cache_signed_by_someone_else_is_ignored(tmp_path):
     vault = write_vault(tmp_path / "vault", VAULT)
     config, site = _site(vault)
-    keys = note_page_keys(site, render_salt(open_cache(vault, config).site_fp, site_context_of(site)))
+    keys = note_page_keys(site, render_salt(open_cache(vault, config).site_fp, SiteRenderer(site).site_ctx))
     forged = Page(PHOTO_URL, "<html><script>alert('cache')</script></html>", "Ressources/Photographier les objets.md")
     folder = vault / CACHE_DIR / FORMAT
     name = key_digest(keys["Ressources/Photographier les objets.md"])

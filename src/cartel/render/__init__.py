@@ -126,15 +126,16 @@ class SiteRenderer:
         return Page(url, self.page("listing.html", context), "", kind)
 
 
-def render_site(site: Site, reuse=None, on_page=None) -> tuple[Page, ...]:
+def render_site(site: Site, reuse=None, on_page=None, renderer: "SiteRenderer | None" = None) -> tuple[Page, ...]:
     """Every page of the site, in URL order.
 
     `reuse(note)` (a cache) may return a note's page instead of rendering it;
-    `on_page(page)` sees each page as soon as it exists (the search feed).
+    `on_page(page)` sees each page as soon as it exists (the search feed);
+    `renderer` is this site's, when the caller has made it already.
     """
     from cartel.render.pages import generated_pages
 
-    renderer = SiteRenderer(site)
+    renderer = renderer or SiteRenderer(site)
     seen = on_page or (lambda page: None)
     pages = []
     for note in site.notes:

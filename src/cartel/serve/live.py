@@ -232,16 +232,19 @@ class LiveSite:
         for path, held in fresh.items():
             held.key = keys[path]
         self.second_step_owed = False
-        yield self._publish_all(started, None, site=site, scanned=scanned, keys=keys, diagnostics=diagnostics, since=old)
+        yield self._publish_all(started, None, site=site, scanned=scanned, keys=keys, diagnostics=diagnostics, since=old,
+                                renderer=renderer)
 
     def _publish_all(self, started: float, cache, site: Site | None = None, scanned: ScanResult | None = None,
-                     keys: dict | None = None, diagnostics=None, since: Snapshot | None = None) -> Update:
+                     keys: dict | None = None, diagnostics=None, since: Snapshot | None = None,
+                     renderer: SiteRenderer | None = None) -> Update:
         """Render every page (unchanged note pages reused), run the site-wide emitters, publish."""
         cache = cache or NoCache()
         if site is None:
             scanned, site = self._link()
+        renderer = renderer or SiteRenderer(site)
         if keys is None:
-            keys = note_page_keys(site, render_salt(self.site_fp, SiteRenderer(site).site_ctx))
+            keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
         stored = cache.stored_pages({p: k for p, k in keys.items() if p not in self.note_pages
                                      or self.note_pages[p].key != k})
 
@@ -251,7 +254,7 @@ class LiveSite:
                 return held.page
             return stored.get(note.path)
 
-        pages = render_site(site, reuse=reuse)
+        pages = render_site(site, reuse=reuse, renderer=renderer)
         cache.store_pages(keys, pages, {**stored, **{p: h.page for p, h in self.note_pages.items()}})
         for page in pages:
             held = self.note_pages.get(page.source)
