@@ -49,7 +49,11 @@ def neighbours(site: Site, path: str) -> list[Neighbour]:
 
 def local_graph(site: Site, path: str, max_label: int = 34) -> str:
     """The SVG of a note's neighbourhood, or "" when it has none; decorative (the page lists the same links)."""
-    found = neighbours(site, path)
+    return draw_local_graph(neighbours(site, path), max_label)
+
+
+def draw_local_graph(found: list[Neighbour], max_label: int = 34) -> str:
+    """The SVG of these neighbours (the first LOCAL_LIMIT of them), or "" when there are none."""
     if not found:
         return ""
     shown = found[:LOCAL_LIMIT]
@@ -74,11 +78,6 @@ def local_graph(site: Site, path: str, max_label: int = 34) -> str:
                      f'<title>{escape(neighbour.title)}</title></a>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def hidden_count(site: Site, path: str) -> int:
-    """How many neighbours the local graph leaves out."""
-    return max(0, len(neighbours(site, path)) - LOCAL_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-from cartel.graph import hidden_count, local_graph
+from cartel.graph import LOCAL_LIMIT, draw_local_graph, neighbours
 from cartel.link import Site
 from cartel.model import clean_summary, domain_of
 from cartel.parse import Note, strip_markup
@@ -34,6 +34,7 @@ def note_context(renderer: SiteRenderer, note: Note) -> dict:
     first_h1 = next((h for h in note.body.headings if h.level == 1), None)
     appears = context.get("appears_in", [])
     listed = {entry["path"] for entry in appears}
+    nearby = neighbours(site, note.path)
     context.update({
         "kind": note.type, "note_type": note.type, "url": site.urls[note.path], "title": note.title,
         "body": label_task_boxes(renderer.bodies.render(note, replace=replace)),
@@ -45,8 +46,8 @@ def note_context(renderer: SiteRenderer, note: Note) -> dict:
         "backlinks": [note_link(site, p) for p in site.backlinks.get(note.path, ()) if p not in listed],
         "breadcrumbs": breadcrumbs(note, site, t),
         "children": [note_item(site, p) for p in site.hierarchy.children.get(note.path, ())],
-        "graph": local_graph(site, note.path),
-        "graph_hidden": hidden_count(site, note.path),
+        "graph": draw_local_graph(nearby),
+        "graph_hidden": max(0, len(nearby) - LOCAL_LIMIT),
     })
     return context
 
