@@ -122,7 +122,7 @@ class Preview:
     """
 
     def __init__(self) -> None:
-        self.snapshot = Snapshot(0, {}, {}, {})
+        self.snapshot = Snapshot({}, {}, {})
         self.search: dict[str, bytes] = {}
         self.hub = Hub(self)
         self._served: dict[str, tuple[tuple, Served]] = {}   # output path → ((bytes, problems, banner), response)

@@ -38,7 +38,6 @@ READING_RULES = ("yaml-", "encoding", "file-", "duplicate-name", "symlink-")
 class Snapshot:
     """One published state of the site: every file by output path, and what the editor should see."""
 
-    generation: int
     files: dict = field(hash=False, compare=False)        # output path ("a/b/index.html") -> bytes
     sources: dict = field(hash=False, compare=False)      # output path of a note page -> vault path of the note
     problems: dict = field(hash=False, compare=False)     # vault path -> its errors and warnings, when it has
@@ -76,8 +75,7 @@ class LiveSite:
     def __init__(self, vault: Path, use_cache: bool = True):
         self.vault = Path(vault).resolve()
         self.use_cache = use_cache
-        self.generation = 0
-        self.snapshot = Snapshot(0, {}, {}, {})
+        self.snapshot = Snapshot({}, {}, {})
         self.config: Config | None = None
         self.sources: dict[str, Source] = {}
         self.scan_problems: dict[str, tuple[Diagnostic, ...]] = {}
@@ -287,11 +285,10 @@ class LiveSite:
                 problems.setdefault(d.path, []).append(d)
         problems = {path: found for path, found in problems.items() if any(_unreadable(d) for d in found)}
         banner = tuple(d.format() for d in diagnostics if d.path == CONFIG_NAME and d.severity is Severity.ERROR)
-        self.generation += 1
         known = set(diagnostics)
         self.new_diagnostics = tuple(sorted(known - self.known_diagnostics, key=lambda d: (d.path, d.line, d.column, d.rule)))
         self.known_diagnostics = known
-        return Snapshot(self.generation, files, sources, {p: tuple(sorted(set(ds))) for p, ds in problems.items()},
+        return Snapshot(files, sources, {p: tuple(sorted(set(ds))) for p, ds in problems.items()},
                         banner, site, tuple(pages), inputs)
 
     def _update(self, snapshot: Snapshot, old: Snapshot, started: float, final: bool) -> Update:
@@ -310,8 +307,7 @@ class LiveSite:
     def failed(self, message: str) -> Update:
         """Publish the last good site with a banner saying the rebuild failed."""
         old = self.snapshot
-        self.generation += 1
-        snapshot = Snapshot(self.generation, old.files, old.sources, old.problems, old.banner + (message,),
+        snapshot = Snapshot(old.files, old.sources, old.problems, old.banner + (message,),
                             old.site, old.pages, old.inputs)
         return self._update(snapshot, old, time.perf_counter(), final=True)
 
