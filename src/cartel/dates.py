@@ -28,7 +28,8 @@ _COMPACT = re.compile(rf"(?<!\d)(\d{{4}})\s*({_MONTH_WORD})\s*(\d{{1,2}})(?!\d)"
 _ENGLISH = re.compile(rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 
 
-def _fold(text: str) -> str:
+def fold_accents(text: str) -> str:
+    """Lower case without accents (`Été` → `ete`)."""
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -39,7 +40,7 @@ def parse_date(text: str) -> dt.date | None:
     Reads `2022-05-13`, `13/05/2022`, `13.05.2022`, `lundi 25 novembre 2013`,
     `1er mai 2020`, `2022mai12`, `May 13, 2022`.
     """
-    folded = _fold(str(text))[:500]
+    folded = fold_accents(str(text))[:500]
     best: tuple[int, int, dt.date] | None = None
     for rank, (pattern, order) in enumerate(_PATTERNS):
         for match in pattern.finditer(folded):

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from cartel.dates import MONTHS, parse_date
+from cartel.dates import MONTHS, fold_accents, parse_date
 from cartel.importer.document import Document, Handle, SourceEntry, detect_language
 
 URL = re.compile(r"https?://[^\s<>\"'\]\)]+", re.I)
@@ -80,8 +79,8 @@ def read_text_document(text: str, file_name: str = "") -> Document:
     header, rest = _read_header(lines, warnings)
     body = analyse_body(rest)
     date = header.date
-    if date is None and _ISO_IN_NAME.search(file_name):
-        date = parse_date(_ISO_IN_NAME.search(file_name).group(0))
+    if date is None and (in_name := _ISO_IN_NAME.search(file_name)):
+        date = parse_date(in_name.group(0))
         warnings.append(f"date {date.isoformat()} taken from the file name")
     if date is None:
         warnings.append("no date found: add `date:`")
@@ -194,8 +193,8 @@ def _read_header(lines: list[Line], warnings: list[str]) -> tuple[_Header, list[
         lone = _LONE_URL.match(line)
         if source_match or (lone and not source):
             source = source or _trim_url((source_match or lone).group(1))
-        elif date is None and is_date_line(line):
-            date = parse_date(line)
+        elif date is None and (found := date_of_line(line)) is not None:
+            date = found
             author = author or _author_in(line)
         elif not title and _is_title(line):
             title = _clean_title(line)
@@ -209,15 +208,15 @@ def _read_header(lines: list[Line], warnings: list[str]) -> tuple[_Header, list[
 
 def is_date_line(line: str) -> bool:
     """A short line that is a date, perhaps with a weekday, "Publié le" or an author."""
-    if len(line.split()) > 12 or parse_date(line) is None:
-        return False
-    words = re.findall(r"[^\W\d_]+", _fold(re.sub(r"\b(?:par|by)\s+.*$", "", line, flags=re.I)))
-    return sum(1 for word in words if word not in _DATE_FILLERS) <= 1
+    return date_of_line(line) is not None
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
+def date_of_line(line: str) -> dt.date | None:
+    """The date a date line (see `is_date_line`) gives, else None."""
+    if len(line.split()) > 12 or (date := parse_date(line)) is None:
+        return None
+    words = re.findall(r"[^\W\d_]+", fold_accents(re.sub(r"\b(?:par|by)\s+.*$", "", line, flags=re.I)))
+    return date if sum(1 for word in words if word not in _DATE_FILLERS) <= 1 else None
 
 
 def _author_in(line: str) -> str:
