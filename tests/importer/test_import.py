@@ -396,3 +396,13 @@ def test_an_existing_file_is_never_replaced_even_unannounced(tmp_path, monkeypat
     assert again.name not in ("A.md", written.name) and again.read_text(encoding="utf-8") == "encore"
     assert (tmp_path / "A.md").read_text(encoding="utf-8") == "à garder"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["A.md", written.name, again.name])
+
+
+def test_duplicate_detection_reads_no_note_through_a_symbolic_link(tmp_path):
+    vault = write_vault(tmp_path / "v", {"index.md": "# Accueil\n"})
+    first = run([FIXTURES / "blogger_post.txt"], vault, into="Ressources")
+    outside = tmp_path / "dehors.md"
+    (vault / first.rows[0].target).rename(outside)       # the imported note now lives outside the vault...
+    (vault / "lien.md").symlink_to(outside)               # ...and the vault only links to it
+    again = run([FIXTURES / "blogger_post.txt"], vault, into="Ressources")
+    assert again.rows[0].action == "created"              # the link was not read: not taken for an earlier import

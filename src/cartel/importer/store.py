@@ -64,6 +64,8 @@ def existing_hashes(vault: Path) -> dict[str, str]:
             if not name.lower().endswith((".md", ".markdown")):
                 continue
             path = Path(folder) / name
+            if path.is_symlink():
+                continue  # it may lead out of the vault; scan never follows one either
             digest = _hash_in(path)
             if digest:
                 found.setdefault(digest, path.relative_to(vault).as_posix())
