@@ -85,3 +85,19 @@ def test_the_build_applies_the_same_configuration(build_vault):
     built = build_vault(files)
     assert sorted((d.path, d.rule, d.severity.value) for d in built.result.diagnostics) == [
         ("A.md", "link-unresolved", "error"), ("A.md", "link-unresolved", "error")]
+
+
+def test_an_invalid_typography_is_ignored_as_reported(tmp_path):
+    text = RESOURCE + "\nPourquoi publier ? Parce que c'est utile.\n"
+    upper = check(tmp_path, {R: text, "cartel.toml": '[check]\ntypography = "FR"\n'}, "upper")
+    assert ("config-invalid", "[check] typography = 'FR' is not valid; the default is used") in {
+        (d.rule, d.message) for d in upper.diagnostics}
+    spacing = [d.message for d in reported(upper, "style-punctuation-space") if d.path == R]
+    assert spacing and all("no space before" in m for m in spacing)   # the Swiss default, as the report says
+
+
+def test_resource_stale_points_at_the_date_key_not_a_longer_one(tmp_path):
+    text = RESOURCE.replace("---\n", "---\ndateModified: 2025-01-01\n", 1).replace("date: 2024-03-01", "date: 2012-05-01")
+    result = check(tmp_path, {R: text})
+    line = text.split("\n").index("date: 2012-05-01") + 1
+    assert [(d.path, d.line) for d in reported(result, "resource-stale")] == [(R, line)]
