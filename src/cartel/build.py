@@ -17,7 +17,7 @@ from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity, diag
-from cartel.emit import check_output_dir, emit_site, robots, sitemap, write_files
+from cartel.emit import check_output_dir, emit_site, remove_stale_staging, robots, sitemap, write_files
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
@@ -85,6 +85,7 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     vault = Path(vault).resolve()
     output = Path(output).resolve() if output else vault / "_site"
     check_output_dir(vault, output)
+    remove_stale_staging(output)  # even when nothing changed, what a killed build left goes
     config = load_config(vault)
     scanned = scan_vault(config, output)
     cache = open_cache(vault, config, use_cache)

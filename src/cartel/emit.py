@@ -7,6 +7,7 @@ replaces a folder it created itself (it carries a marker file).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -63,7 +64,6 @@ def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
     """Write everything into a temporary folder, run the tree emitters on it, then swap it with `output`."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(output)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
     try:
         files = write_tree(staging, site, pages, sources, extra_files)
@@ -71,7 +71,7 @@ def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
             emitter(site, pages, staging)
         swap_in(staging, output)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_built_tree(staging)
         raise
     return EmitResult(output, len(pages), files)
 
@@ -112,12 +112,12 @@ def swap_in(staging: Path, output: Path) -> None:
         os.replace(staging, output)
         return
     if _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+        remove_built_tree(staging)  # now holds the previous site
         return
     retired = output.parent / f".{output.name}.old-{os.getpid()}"
     os.replace(output, retired)
     os.replace(staging, output)
-    shutil.rmtree(retired, ignore_errors=True)
+    remove_built_tree(retired)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -143,13 +143,35 @@ _RENAMEAT2 = _load_renameat2() if sys.platform.startswith("linux") else None
 
 
 def remove_stale_staging(output: Path) -> None:
-    """Folders a killed build left beside the output (`.NAME.tmp-*`, `.NAME.old-*`) are removed."""
+    """Folders a killed build left beside the output (`.NAME.tmp-*`, `.NAME.old-*`) are removed.
+
+    A folder is removed whole only when it carries cartel's marker; an unmarked one is removed only when
+    empty (a build killed between creating its staging folder and writing the marker), so nothing else is lost.
+    """
     if not output.parent.is_dir():
         return
     for sibling in output.parent.iterdir():
-        if sibling.name.startswith((f".{output.name}.tmp-", f".{output.name}.old-")) and sibling.is_dir() \
-                and not sibling.is_symlink() and (sibling / MARKER).is_file():
-            shutil.rmtree(sibling, ignore_errors=True)
+        if not sibling.name.startswith((f".{output.name}.tmp-", f".{output.name}.old-")) \
+                or sibling.is_symlink() or not sibling.is_dir():
+            continue
+        if (sibling / MARKER).is_file():
+            remove_built_tree(sibling)
+        else:
+            with contextlib.suppress(OSError):
+                sibling.rmdir()
+
+
+def remove_built_tree(folder: Path) -> None:
+    """Remove a folder cartel wrote, its marker last, so a removal cut short is still recognised as cartel's."""
+    with contextlib.suppress(OSError):
+        for child in folder.iterdir():
+            if child.name == MARKER:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def sitemap(site: Site, pages: tuple[Page, ...]) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -103,6 +104,22 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
         build_site(vault, out)
     assert tree_bytes(out) == before
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_next_build_clears_what_a_killed_build_left_and_nothing_else(tmp_path):
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
+    out = tmp_path / "out"
+    build_site(vault, out)
+    (tmp_path / ".out.tmp-killedbeforemarker").mkdir()          # killed between mkdtemp and the marker
+    marked = tmp_path / ".out.old-4242"                         # killed after the swap, in the removal
+    shutil.copytree(out, marked)
+    shutil.rmtree(marked / "a")
+    foreign = tmp_path / ".out.tmp-not-ours"                    # same name pattern, someone else's files
+    foreign.mkdir()
+    (foreign / "mine.txt").write_text("à garder", encoding="utf-8")
+    build_site(vault, out)                                      # nothing changed: no new staging either
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.tmp-not-ours", "out", "v"]
+    assert (foreign / "mine.txt").read_text(encoding="utf-8") == "à garder"
 
 
 def test_output_that_is_the_vault_is_refused(tmp_path):
