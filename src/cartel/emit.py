@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -78,23 +79,31 @@ def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
 
 def write_tree(root: Path, site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]) -> int:
     """All files of the site under `root`; returns how many."""
-    files = {MARKER: b"This folder is written by cartel; it is replaced on every build.\n"}
-    files.update((output_path(page.url), page.html.encode("utf-8")) for page in pages)
-    files.update((site.urls[path].lstrip("/"), sources[path]) for path in site.assets)
-    files.update(sorted(extra_files.items()))
-    write_files(root, files)
-    return len(files)
+    def files():
+        yield MARKER, b"This folder is written by cartel; it is replaced on every build.\n"
+        for page in pages:
+            yield output_path(page.url), page.data
+        for path in site.assets:
+            yield site.urls[path].lstrip("/"), sources[path]
+        yield from sorted(extra_files.items())
+    return write_files(root, files())
 
 
-def write_files(root: Path, files: dict[str, bytes]) -> None:
-    """Write `files` (relative POSIX paths) under `root`, refusing any path that would leave it."""
+def write_files(root: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> int:
+    """Write `files` (relative POSIX paths to bytes) under `root`, refusing any path that would leave it; returns how many.
+
+    A path given twice is written once, with its last bytes.
+    """
     made: set[Path] = set()
-    for relative, data in files.items():
+    written: set[Path] = set()
+    for relative, data in (files.items() if isinstance(files, Mapping) else files):
         target = safe_join(root, relative)
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         target.write_bytes(data)
+        written.add(target)
+    return len(written)
 
 
 def safe_join(root: Path, relative: str) -> Path:

@@ -276,7 +276,7 @@ def shard_key(shard: Shard, config: dict, count: int) -> str:
     """A digest of everything a shard's files depend on: Pagefind itself, the options, the pages and records."""
     digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count], sort_keys=True).encode())
     for page in sorted(shard.pages, key=lambda p: p.url):
-        digest.update(b"\0page\0" + page.url.encode("utf-8") + b"\0" + hashlib.sha256(page.html.encode("utf-8")).digest())
+        digest.update(b"\0page\0" + page.url.encode("utf-8") + b"\0" + hashlib.sha256(page.data).digest())
     for record in shard.records:
         digest.update(b"\0record\0" + json.dumps(dataclasses.astuple(record)).encode("utf-8"))
     return digest.hexdigest()

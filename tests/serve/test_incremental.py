@@ -206,7 +206,7 @@ def test_a_cache_signed_by_someone_else_is_ignored(tmp_path):
     vault = write_vault(tmp_path / "vault", VAULT)
     config, site = _site(vault)
     keys = note_page_keys(site, render_salt(open_cache(vault, config).site_fp, SiteRenderer(site).site_ctx))
-    forged = Page(PHOTO_URL, "<html><script>alert('cache')</script></html>", "Ressources/Photographier les objets.md")
+    forged = Page(PHOTO_URL, "<html><script>alert('cache')</script></html>".encode(), "Ressources/Photographier les objets.md")
     folder = vault / CACHE_DIR / FORMAT
     name = key_digest(keys["Ressources/Photographier les objets.md"])
     foreign = Store(folder, b"k" * 32)

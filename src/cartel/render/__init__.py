@@ -32,12 +32,21 @@ __all__ = ["Page", "SiteRenderer", "render_site", "static_files", "directory_url
 
 @dataclass(frozen=True)
 class Page:
-    """One output page."""
+    """One output page, its HTML held as UTF-8 bytes.
+
+    Bytes, not `str`: a page with one character beyond Latin-1 (`œ`, `…`) would
+    take two bytes a character as a `str`, and a site holds all its pages.
+    """
 
     url: str
-    html: str
+    data: bytes
     source: str = ""       # vault path of the note it renders, "" for generated pages
     kind: str = "note"
+
+    @property
+    def html(self) -> str:
+        """The page's HTML as text."""
+        return self.data.decode("utf-8")
 
 
 def theme_dirs(config: Config) -> list[Path]:
@@ -108,9 +117,9 @@ class SiteRenderer:
         self.site_ctx = site_context(site, self.static)
         self.bodies = BodyRenderer(site, self.strings)
 
-    def page(self, template: str, page: dict) -> str:
-        """Render one template with the common context."""
-        return self.env.get_template(template).render(site=self.site_ctx, page=page, t=self.strings)
+    def page(self, template: str, page: dict) -> bytes:
+        """Render one template with the common context, as UTF-8."""
+        return self.env.get_template(template).render(site=self.site_ctx, page=page, t=self.strings).encode("utf-8")
 
     def note_page(self, note: Note) -> Page:
         """The page of one note: its body, with the parts its type adds (cards, source, backlinks, graph)."""

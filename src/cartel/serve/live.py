@@ -63,7 +63,6 @@ class Update:
 class _NotePage:
     key: tuple
     page: Page
-    data: bytes
 
 
 class LiveSite:
@@ -198,7 +197,7 @@ class LiveSite:
         for path in sorted(touched):
             if path in site.by_path:
                 page = renderer.note_page(site.by_path[path])
-                fresh[path] = _NotePage((), page, page.html.encode("utf-8"))  # its key comes with the second step
+                fresh[path] = _NotePage((), page)  # its key comes with the second step
         old = self.snapshot
         files = dict(old.files)
         sources = dict(old.sources)
@@ -212,7 +211,7 @@ class LiveSite:
                 files.pop(output_path(previous.page.url), None)
                 sources.pop(output_path(previous.page.url), None)
             self.note_pages[path] = held
-            files[output_path(held.page.url)] = held.data
+            files[output_path(held.page.url)] = held.page.data
             sources[output_path(held.page.url)] = path
         for rel in touched:
             old_url = old.site.urls.get(rel) if old.site else None
@@ -257,7 +256,7 @@ class LiveSite:
         for page in pages:
             held = self.note_pages.get(page.source)
             if page.source in keys and (held is None or held.page is not page):
-                self.note_pages[page.source] = _NotePage(keys[page.source], page, page.html.encode("utf-8"))
+                self.note_pages[page.source] = _NotePage(keys[page.source], page)
         for path in set(self.note_pages) - set(keys):
             del self.note_pages[path]
         extra = site_files(site, pages, self.config)
@@ -266,7 +265,7 @@ class LiveSite:
         for page in pages:
             held = self.note_pages.get(page.source)
             name = output_path(page.url)
-            files[name] = held.data if held is not None and held.page is page else page.html.encode("utf-8")
+            files[name] = page.data
             if page.source:
                 sources[name] = page.source
         for path in site.assets:
