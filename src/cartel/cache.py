@@ -39,6 +39,7 @@ from typing import Callable, Iterable
 import cartel
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic
+from cartel.feed import git_head
 from cartel.link import Site
 from cartel.parse import Note
 from cartel.render import Page, SiteRenderer, theme_dirs
@@ -368,7 +369,7 @@ class BuildCache(NoCache):
 
     def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
         """The last build's record when the inputs and the output folder are those it left."""
-        self._inputs = inputs_digest(self.site_fp, scanned)
+        self._inputs = self._build_inputs(scanned)
         saved = self.store.load("builds", _digest((str(output),)))
         if not saved or saved.get("inputs") != self._inputs or saved.get("output") != _output_state(output):
             return None
@@ -414,6 +415,10 @@ class BuildCache(NoCache):
             self.store.keep_only("render", {key_digest(k) for k in keys.values()})
             self.store.flush()
 
+    def _build_inputs(self, scanned: ScanResult) -> str:
+        # The commit checked out counts: a commit alone (no file changed) dates the feed's undated notes.
+        return _digest((inputs_digest(self.site_fp, scanned), git_head(self.config.root)))
+
     def memo(self, kind: str) -> Memo:
         """Entries of one kind kept in this cache (the search index's shards)."""
         return StoreMemo(self.store, kind)
@@ -421,7 +426,7 @@ class BuildCache(NoCache):
     def record_build(self, scanned: ScanResult, output: Path, pages: int, diagnostics: tuple[Diagnostic, ...]) -> None:
         """Remember this build's inputs and result for the next one into the same output."""
         if self._inputs is None:
-            self._inputs = inputs_digest(self.site_fp, scanned)
+            self._inputs = self._build_inputs(scanned)
         self.store.save("builds", _digest((str(output),)),
                         {"inputs": self._inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
         self.store.flush()

@@ -114,8 +114,14 @@ def git_first_dates(root: Path) -> dict[str, str]:
 
     The history is read once per commit (the preview asks on every save): keyed by the HEAD it was read at.
     """
+    head = git_head(root)
+    return _first_dates_at(str(Path(root).resolve()), head) if head else {}
+
+
+def git_head(root: Path) -> str:
+    """The commit checked out in the git work tree around `root`; "" outside git. The feed's dates depend on it."""
     head = _git(root, ["rev-parse", "HEAD"])
-    return _first_dates_at(str(Path(root).resolve()), head.strip().decode("ascii", "replace")) if head else {}
+    return head.strip().decode("ascii", "replace") if head else ""
 
 
 @lru_cache(maxsize=8)
