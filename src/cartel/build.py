@@ -7,7 +7,6 @@ ones returned; diagnostics from all of them are gathered in one list.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,7 +22,7 @@ from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
 from cartel.scan import ScanResult, scan_vault
-from cartel.search import Memo, PagefindError, SearchFeed, search_index, site_shard_count
+from cartel.search import IndexJob, Memo, PagefindError, find_executable
 
 Progress = Callable[[str, int, int], None]
 
@@ -95,52 +94,42 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     notes = cache.parse([s for s in scanned.sources if s.kind == "note"], lambda missing: parse_all(missing, config, progress))
     site = link_site(notes, scanned.sources, config)
     problems: list[Diagnostic] = []
-    feed = start_search_feed(site, problems) if site_shard_count(site) == 1 else None
+    search = start_search(site, cache.memo("search"), problems)
     try:
-        pages = cache.render(site, partial(render_site, on_page=feed.add) if feed else render_site)
+        pages = cache.render(site, render_site)
         progress("render", len(pages), len(pages))
         extra = site_files(site, pages, config)
         data = {s.path: s.data for s in scanned.sources}
-        emit_with_search(site, pages, data, extra, output, cache.memo("search"), problems, feed)
+        emit_site(site, pages, data, extra, output, [partial(add_search, search=search, problems=problems)])
     finally:
-        if feed:
-            feed.close()
+        if search is not None:
+            search.cancel()  # a build that failed or was interrupted waits for no Pagefind process
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, len(pages), diagnostics)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
 
 
-def emit_with_search(site: Site, pages: tuple[Page, ...], sources: dict, extra: dict[str, bytes], output: Path,
-                     memo: Memo, problems: list[Diagnostic], feed: SearchFeed | None) -> None:
-    """`emit_site` with the search index made while the pages are written, added before the swap.
-
-    A Pagefind failure lands in `problems`, and the site is published without search.
-    """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        search = pool.submit(search_or_failure, site, pages, memo, problems, feed)
-        emit_site(site, pages, sources, extra, output, [lambda _site, _pages, staging: write_files(staging, search.result())])
-
-
-def start_search_feed(site: Site, problems: list[Diagnostic]) -> SearchFeed | None:
-    """A Pagefind process fed the pages as they render; None (and a diagnostic) when Pagefind cannot start."""
+def start_search(site: Site, memo: Memo, problems: list[Diagnostic]) -> IndexJob | None:
+    """The search index, started in a thread as soon as the site is linked; None (and a diagnostic) when Pagefind cannot start."""
     try:
-        return SearchFeed(site)
+        find_executable()
     except PagefindError as error:
         problems.append(search_failure(error))
         return None
+    return IndexJob(site, memo)
 
 
-def search_or_failure(site: Site, pages: tuple[Page, ...], memo: Memo, problems: list[Diagnostic],
-                      feed: SearchFeed | None = None) -> dict[str, bytes]:
-    """The search index files; none, and a diagnostic in `problems`, when Pagefind fails."""
-    if any(d.rule == "search-index-failed" for d in problems):  # Pagefind did not start: no second try
-        return {}
+def add_search(site: Site, pages: tuple[Page, ...], staging: Path, search: IndexJob | None,
+               problems: list[Diagnostic]) -> None:
+    """Tree emitter: the search bundle, once ready, written beside the pages; a Pagefind failure is a
+    diagnostic in `problems`, and the site is published without search."""
+    if search is None:
+        return
     try:
-        return search_index(site, pages, memo, feed)
+        write_files(staging, search.result())
     except PagefindError as error:
         problems.append(search_failure(error))
-        return {}
 
 
 def search_failure(error: Exception) -> Diagnostic:

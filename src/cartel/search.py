@@ -1,35 +1,33 @@
-"""Emitter `search`: a Pagefind index of the built site, made in process (no Node, no CDN).
+"""Emitter `search`: a Pagefind index of the site, made in process (no Node, no CDN).
 
-Note pages mark their main content with `data-pagefind-body` and carry their
-title, type, tags and summary in `data-pagefind-meta` / `data-pagefind-filter`
-attributes (theme/templates/note.html); each directory row becomes a custom
-record linking to its directory page filtered on it (`?q=name`). The index is forced to
-the site's language (French stemming by default). Only what `pagefind.js`
-needs at search time is kept: cartel has its own small UI
-(theme/static/search.js, search-ui.js, search.css), so Pagefind's UI bundles
-and web worker are not published.
+Each published note becomes one Pagefind record: the text of its Markdown
+blocks (what its page's article shows, without menus, backlinks or graph),
+its real title, type and summary as metadata, its type and tags as filters;
+each directory row becomes a record linking to its directory page filtered
+on it (`?q=name`). The index is forced to the site's language (French
+stemming by default). Only what `pagefind.js` needs at search time is kept:
+cartel has its own small UI (theme/static/search.js, search-ui.js,
+search.css), so Pagefind's UI bundles and web worker are not published.
 
 A large site's index is cut into shards by a hash of each URL (about
 `[build] search_shard_size` pages and records each, a power of two, at most
-16): the first shard with pages is Pagefind's main bundle `pagefind/`, the
+16): the first shard with records is Pagefind's main bundle `pagefind/`, the
 others `pagefind/shard-N/`, merged into it by the UI (`mergeIndex`, sharing
 its script and WebAssembly). Each shard is kept in the build cache under a
-digest of its pages, so a build after one note changed re-indexes only the
-shards whose pages changed.
+digest of its records, so a build after one note changed re-indexes only the
+shards whose records changed.
 
 Measured choices (bench/RESULTS.md):
+- records made from the linked notes, not pages: the index is made in a
+  thread from the end of `link`, on the other core while pages render and
+  are written (`IndexJob`), and Pagefind parses no HTML (40 % less of its
+  time per page). Sending each rendered page while it rendered made the
+  index finish 2 s after the pages on a 4,000-note site.
 - cartel talks to the `pagefind` binary (found by the `pagefind` package,
   shipped by `pagefind-bin`) over its service protocol itself, instead of
   through `pagefind.PagefindIndex`: that asyncio wrapper sleeps 100 ms before
-  reading each response (0.1 s per page added: 400 s for 4,000 notes) and
+  reading each response (0.1 s per record added: 400 s for 4,000 notes) and
   refuses any response over 2 MiB, which `get_files()` exceeds on a large site.
-- a site in one shard (up to 5,000 pages and records by default) is fed to
-  one Pagefind process page by page while it renders: that process parses in
-  sequence on the other core, and what is left when rendering ends (the rest
-  of the parsing, then building the index) runs while the pages are written.
-  Shards of a larger site are sent from memory after rendering, two at a
-  time; feeding 8 shards while pages render was measured and dropped (on two
-  cores it slowed rendering more than it saved).
 - shards cost readers bytes: each query loads a chunk of every shard, so a
   4,000-note site in 8 shards downloads 1.5 to 2.4 times what one index costs;
   hence the large default shard size.
@@ -42,8 +40,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
-import queue
-import re
+import os
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -55,12 +52,11 @@ from urllib.parse import quote
 from cartel.directory import Directory, DirectoryRow
 from cartel.i18n import load_strings
 from cartel.link import Site
-from cartel.render import Page
+from cartel.parse import Note
+from cartel.render import entry_summary
 
 BUNDLE = "pagefind"
 STRINGS_FILE = "_cartel/search-strings.json"
-# Inside the indexed body but not worth finding: the type label and the date line.
-EXCLUDED = (".note-type", ".note-date")
 # What pagefind.js loads at search time; everything else Pagefind writes is its own UI.
 _KEPT_PREFIXES = ("index/", "fragment/", "filter/", "pagefind.js", "pagefind-entry.json", "pagefind.", "wasm.")
 _DROPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight", "pagefind-worker")
@@ -84,120 +80,85 @@ class PagefindError(RuntimeError):
 
 @dataclass(frozen=True)
 class Record:
-    """A search result that is not a page: one row of a directory."""
+    """One search result: a note, or one row of a directory."""
 
     url: str
     title: str
     content: str
     summary: str
     kind: str = "directory"
+    tags: tuple[str, ...] = ()
 
 
-def search_index(site: Site, pages: tuple[Page, ...], memo: Memo | None = None,
-                 feed: "SearchFeed | None" = None) -> dict[str, bytes]:
-    """Emitter: the search bundle (`pagefind/`, its shards, the UI settings) of the rendered pages and directory rows.
+def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[str, bytes]:
+    """Emitter: the search bundle (`pagefind/`, its shards, the UI settings) of the site's notes and directory rows.
 
-    A site in one shard is indexed by `feed` when its pages were sent to it as
-    they rendered. Shards of a larger site whose pages and records are
+    The index is made from the notes as parsed and linked, not from the rendered
+    pages, so it can be made while the pages render. Shards whose records are
     unchanged come from `memo` (the build cache); the others are sent to
-    Pagefind from memory, two at a time.
+    Pagefind, two at a time. `on_service(service)` sees each Pagefind process started.
     """
     language = search_language(site)
     config = index_config(site)
-    shards = split_shards([p for p in pages if p.kind != "404"], directory_records(site), site_shard_count(site))
-    if feed is not None and len(shards) == 1:
-        return publish_shards([feed.finish(shards[0].records)], site.config.language)
-    if memo is None or len(shards) == 1:  # one shard changes with any page, and a build with no change stops before
-        return publish_shards(index_shards(shards, config, language), site.config.language)
+    shards = split_shards(note_records(site) + directory_records(site), site_shard_count(site))
+    memo = memo or Memo()
     keys = {shard.index: shard_key(shard, config, len(shards)) for shard in shards}
     found = {index: memo.load(key) for index, key in keys.items()}
     missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
-    for shard, files in zip(missing, index_shards(missing, config, language)):
+    for shard, files in zip(missing, index_shards(missing, config, language, on_service)):
         found[shard.index] = files
         memo.save(keys[shard.index], files)
     memo.keep(set(keys.values()))
     return publish_shards([found[shard.index] for shard in shards], site.config.language)
 
 
-class SearchFeed:
-    """A one-shard index made while the site renders: each page goes to a Pagefind process as soon as it exists.
+class IndexJob:
+    """`search_index` run in a thread while the site renders and is written.
 
-    Pagefind parses on the other core while cartel renders (one process parses
-    pages in sequence), so only building the index is left for `finish`.
+    `result` waits for the bundle; `cancel` (a build that failed or was
+    interrupted) stops the Pagefind processes so that nothing waits for them.
     """
 
-    def __init__(self, site: Site):
-        self.language = search_language(site)
-        self.service = PagefindService().__enter__()
-        self.index_id = self.service.request({"type": "NewIndex", "config": index_config(site)})["index_id"]
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
-        self.sent = 0
-        self.answered = 0
-        self.failure: list[BaseException] = []
-        self.all_sent = threading.Event()
-        self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._write_loop, daemon=True),
-                        threading.Thread(target=self._read_loop, daemon=True)]
-        for thread in self.threads:
-            thread.start()
+    def __init__(self, site: Site, memo: Memo | None = None):
+        self.services: list[PagefindService] = []
+        self.cancelled = False
+        self.files: dict[str, bytes] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(site, memo), name="cartel-search", daemon=True)
+        self.thread.start()
 
-    def add(self, page: Page) -> None:
-        """Send one rendered page (the 404 page is not a result)."""
-        if page.kind != "404":
-            self.queue.put({"type": "AddFile", "index_id": self.index_id, "file_path": None,
-                            "url": page.url, "file_contents": indexed_part(page.html)})
+    def result(self) -> dict[str, bytes]:
+        """The search bundle; what the indexing raised (PagefindError when Pagefind failed) is raised here."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.files
 
-    def finish(self, records: tuple[Record, ...]) -> dict[str, bytes]:
-        """Add the directory records, wait for every answer, build the index: its files as `index_shard` gives them."""
+    def cancel(self) -> None:
+        """Stop every Pagefind process of this job; the thread ends soon after."""
+        self.cancelled = True
+        for service in list(self.services):
+            service.stop()
+
+    def _run(self, site: Site, memo: Memo | None) -> None:
+        lower_thread_priority()
         try:
-            for record in records:
-                self.queue.put(record_request(self.index_id, record, self.language))
-            self.queue.put(None)
-            for thread in self.threads:
-                thread.join()
-            if self.failure:
-                raise PagefindError(f"Pagefind stopped: {self.failure[0]}")
-            answer = self.service.request({"type": "GetFiles", "index_id": self.index_id})
-        finally:
-            self.close()
-        return published(answer)
+            self.files = search_index(site, memo, self._started)
+        except BaseException as error:  # raised again by `result`, in the build's thread
+            self.error = error
 
-    def close(self) -> None:
-        """Stop the Pagefind process (after `finish`, or when the build fails before it)."""
-        self.queue.put(None)
-        self.service.__exit__(None, None, None)
+    def _started(self, service: "PagefindService") -> None:
+        self.services.append(service)
+        if self.cancelled:
+            service.stop()
 
-    def _write_loop(self) -> None:
-        service = self.service
-        try:
-            while (payload := self.queue.get()) is not None:
-                message = service._encode(service.next_id, payload)
-                service.next_id += 1
-                with self.lock:
-                    self.sent += 1
-                service.process.stdin.write(message)
-            service.process.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError) as error:
-            self.failure.append(error)
-        finally:
-            self.all_sent.set()
 
-    def _read_loop(self) -> None:
-        try:
-            while True:
-                with self.lock:
-                    pending = self.sent - self.answered
-                if not pending:
-                    if self.all_sent.is_set() and self.sent == self.answered:
-                        return
-                    self.all_sent.wait(0.005)
-                    continue
-                payload = self.service._read().get("payload", {})
-                self.answered += 1
-                if payload.get("type") == "Error":
-                    raise PagefindError(f"Pagefind failed: {payload.get('message')}")
-        except (PagefindError, OSError, ValueError) as error:
-            self.failure.append(error)
+def lower_thread_priority(niceness: int = 10) -> None:
+    """Run the calling thread, and the Pagefind processes it starts, at low priority (Linux; elsewhere nothing)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):
+        pass
 
 
 def search_language(site: Site) -> str:
@@ -243,10 +204,9 @@ class Memo:
 
 @dataclass(frozen=True)
 class Shard:
-    """One part of the search index: the pages and records whose URL hashes to it."""
+    """One part of the search index: the records whose URL hashes to it."""
 
     index: int
-    pages: tuple[Page, ...]
     records: tuple[Record, ...]
 
 
@@ -261,77 +221,45 @@ def shard_of(url: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:4], "big") % count
 
 
-def split_shards(pages: list[Page], records: list[Record], count: int) -> list[Shard]:
-    """Pages and records dealt into `count` shards by URL."""
-    page_lists: list[list[Page]] = [[] for _ in range(count)]
-    record_lists: list[list[Record]] = [[] for _ in range(count)]
-    for page in pages:
-        page_lists[shard_of(page.url, count)].append(page)
-    for record in records:
-        record_lists[shard_of(record.url, count)].append(record)
-    return [Shard(i, tuple(page_lists[i]), tuple(record_lists[i])) for i in range(count)]
+def split_shards(records: list[Record], count: int) -> list[Shard]:
+    """Records dealt into `count` shards by URL, in URL order within each."""
+    lists: list[list[Record]] = [[] for _ in range(count)]
+    for record in sorted(records, key=lambda r: r.url):
+        lists[shard_of(record.url, count) if count > 1 else 0].append(record)
+    return [Shard(i, tuple(records)) for i, records in enumerate(lists)]
 
 
 def shard_key(shard: Shard, config: dict, count: int) -> str:
-    """A digest of everything a shard's files depend on: Pagefind itself, the options, the pages and records."""
+    """A digest of everything a shard's files depend on: Pagefind itself, the options, the records."""
     digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count], sort_keys=True).encode())
-    for page in sorted(shard.pages, key=lambda p: p.url):
-        digest.update(b"\0page\0" + page.url.encode("utf-8") + b"\0" + hashlib.sha256(page.data).digest())
     for record in shard.records:
-        digest.update(b"\0record\0" + json.dumps(dataclasses.astuple(record)).encode("utf-8"))
+        digest.update(b"\0record\0" + json.dumps(dataclasses.astuple(record), ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
 
-def index_shards(shards: list[Shard], config: dict, language: str) -> list[dict[str, bytes]]:
+def index_shards(shards: list[Shard], config: dict, language: str, on_service=None) -> list[dict[str, bytes]]:
     """Each shard's published files, two shards indexed at a time (each by its own Pagefind process)."""
     if not shards:
         return []
     with ThreadPoolExecutor(max_workers=min(len(shards), PARALLEL_SHARDS)) as pool:
-        return list(pool.map(lambda shard: index_shard(shard, config, language), shards))
+        return list(pool.map(lambda shard: index_shard(shard, config, language, on_service), shards))
 
 
-def index_shard(shard: Shard, config: dict, language: str) -> dict[str, bytes]:
+def index_shard(shard: Shard, config: dict, language: str, on_service=None) -> dict[str, bytes]:
     """One shard's files as `pagefind.js` loads them: deterministic, trimmed to what it fetches."""
-    requests = [{"type": "AddFile", "file_path": None, "url": page.url, "file_contents": indexed_part(page.html)}
-                for page in shard.pages]
-    requests += [record_request(0, record, language) for record in shard.records]
-    return build_index(config, requests)
-
-
-_BODY_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\sdata-pagefind-body[\s>=]")
-
-
-def indexed_part(html: str) -> str:
-    """What Pagefind reads of a page: its `data-pagefind-body` element alone, in the page's `<html>` tag.
-
-    Pagefind indexes only that element (titles, filters and metadata are attributes inside it), so
-    the menus, backlinks and graph around it are not sent: a quarter less parsing. A page without one,
-    or with several, is sent whole.
-    """
-    start = _BODY_START.search(html)
-    if start is None or _BODY_START.search(html, start.end()) is not None:
-        return html
-    depth, end = 0, -1
-    for tag in re.compile(rf"<(/?){start.group(1)}[\s>/]", re.IGNORECASE).finditer(html, start.start()):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            end = html.find(">", tag.start())
-            break
-    if end < 0:
-        return html
-    end += 1
-    opening = re.match(r"(?:<!doctype[^>]*>\s*)?(<html\b[^>]*>)", html, re.IGNORECASE)
-    return f"{opening.group(1) if opening else '<html>'}<body>{html[start.start():end]}</body></html>"
+    return build_index(config, [record_request(0, record, language) for record in shard.records], on_service)
 
 
 def index_config(site: Site) -> dict:
-    """Pagefind's index options: one index in the site's language, date and type labels left out."""
-    return {"force_language": search_language(site), "exclude_selectors": list(EXCLUDED)}
+    """Pagefind's index options: one index in the site's language."""
+    return {"force_language": search_language(site)}
 
 
-def build_index(config: dict, requests: list[dict]) -> dict[str, bytes]:
-    """The published files of an index of `requests` (AddFile and AddRecord messages), by relative path."""
+def build_index(config: dict, requests: list[dict], on_service=None) -> dict[str, bytes]:
+    """The published files of an index of `requests` (AddRecord messages), by relative path."""
     with PagefindService() as service:
+        if on_service is not None:
+            on_service(service)
         index_id = service.request({"type": "NewIndex", "config": config})["index_id"]
         service.request_many([{**request, "index_id": index_id} for request in requests])
         return published(service.request({"type": "GetFiles", "index_id": index_id}))
@@ -347,7 +275,7 @@ def record_request(index_id: int, record: Record, language: str) -> dict:
     return {"type": "AddRecord", "index_id": index_id, "url": record.url, "content": record.content,
             "language": language_code(language),
             "meta": {"title": record.title, "type": record.kind, "summary": record.summary},
-            "filters": {"type": [record.kind]}, "sort": None}
+            "filters": {"type": [record.kind], **({"tag": list(record.tags)} if record.tags else {})}, "sort": None}
 
 
 def bundle_files(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -472,7 +400,27 @@ def _cbor_head(major: int, argument: int) -> bytes:
     raise ValueError("integer too large for CBOR")
 
 
-# -- directory rows ----------------------------------------------------------
+# -- notes and directory rows ---------------------------------------------------
+
+def note_records(site: Site) -> list[Record]:
+    """One record per published note."""
+    return [note_record(site, note) for note in site.notes]
+
+
+def note_record(site: Site, note: Note) -> Record:
+    """A note as a search record: what its page's article shows of it as text, its summary as the excerpt.
+
+    The text is the note's title (where its body has no `# heading` to show
+    it), the plain text of each Markdown block and its tags: not the menus,
+    backlinks or graph around it, nor the type and date labels.
+    """
+    parts = [] if any(h.level == 1 for h in note.body.headings) else [note.title]
+    parts += [block.text.strip() for block in note.body.blocks if block.text.strip()]
+    parts += [f"#{tag}" for tag in note.tags]
+    return Record(url=site.urls[note.path], title=note.title, content="\n".join(parts),
+                  summary=entry_summary(site, note), kind=note.type, tags=note.tags)
+
+
 
 def directory_records(site: Site) -> list[Record]:
     """One record per shown row of each directory, linking to its page filtered on the row's name."""
@@ -504,6 +452,11 @@ class PagefindService:
         except OSError as error:
             raise PagefindError(f"cannot start Pagefind ({self.executable}): {error}") from error
         return self
+
+    def stop(self) -> None:
+        """Kill the process (from another thread); whoever waits on it gets a PagefindError."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
 
     def __exit__(self, *exc) -> None:
         if self.process is not None:

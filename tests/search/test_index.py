@@ -94,7 +94,6 @@ def test_search_page_works_without_javascript_as_far_as_a_message(small_site):
     html = (small_site / "recherche" / "index.html").read_text(encoding="utf-8")
     assert 'id="search-page"' in html and 'action="/recherche/"' in html and 'name="q"' in html
     assert "La recherche fonctionne avec JavaScript" in html and 'href="/questions/"' in html
-    assert "data-pagefind-body" not in html
 
 
 def test_every_page_loads_only_the_small_loader(small_site):
@@ -178,7 +177,7 @@ def test_a_sharded_index_reindexes_only_the_shard_of_the_changed_note(tmp_path, 
     vault = write_vault(tmp_path / "vault", files)
     indexed: list[int] = []
     real = cartel.search.build_index
-    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests: indexed.append(len(requests)) or real(config, requests))
+    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests, *rest: indexed.append(len(requests)) or real(config, requests, *rest))
     build_site(vault, tmp_path / "out")
     shards = len(indexed)
     assert shards >= 4
@@ -213,7 +212,7 @@ def test_the_preview_reuses_the_shards_of_the_last_build(tmp_path, monkeypatch):
     build_site(vault, tmp_path / "out")
     indexed: list[int] = []
     real = cartel.search.build_index
-    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests: indexed.append(len(requests)) or real(config, requests))
+    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests, *rest: indexed.append(len(requests)) or real(config, requests, *rest))
     live = LiveSite(vault)
     live.full()
     preview = search_files(vault, live.snapshot)
@@ -223,27 +222,23 @@ def test_the_preview_reuses_the_shards_of_the_last_build(tmp_path, monkeypatch):
     assert set(preview) == {name for name in built if name.startswith("pagefind/") or name == "_cartel/search-strings.json"}
 
 
-def test_pagefind_gets_only_the_indexed_element_of_a_page():
-    from cartel.search import indexed_part
-
-    page = ('<!doctype html>\n<html lang="fr"><head><title>T</title></head><body><nav>Menu</nav>'
-            '<article class="note" data-pagefind-body data-title="T"><h1>T</h1><div><article>cité</article></div>'
-            '<p>Texte</p></article><aside>Mentionné dans</aside></body></html>')
-    assert indexed_part(page) == ('<html lang="fr"><body><article class="note" data-pagefind-body data-title="T"><h1>T</h1>'
-                                  '<div><article>cité</article></div><p>Texte</p></article></body></html>')
-    without = "<html><body><main>Rien à indexer à part</main></body></html>"
-    assert indexed_part(without) == without
-    twice = '<html><body><div data-pagefind-body>a</div><div data-pagefind-body>b</div></body></html>'
-    assert indexed_part(twice) == twice
-    for unclosed in ('<html><body><section data-pagefind-body><p>coupé', '<html><body><section data-pagefind-body>x</section '):
-        assert indexed_part(unclosed) == unclosed
+WORDS = st.text(alphabet="abcdeéèfghijklmnoprstuvwxyzàçœ", min_size=3, max_size=10)
 
 
-@given(st.lists(st.sampled_from(list("<>/= \"'abdeilmnoprstuvy-") + ["data-pagefind-body", "<article", "</article>", "<html>"]))
-       .map("".join))
-@settings(max_examples=300, deadline=None)
-def test_indexed_part_never_raises_and_keeps_the_element(text):
-    from cartel.search import indexed_part
+@given(st.lists(st.tuples(st.sampled_from(["", "# ", "## ", "- ", "1. ", "> ", "**", "*"]), st.lists(WORDS, min_size=1, max_size=6)),
+                min_size=1, max_size=8),
+       st.lists(WORDS, max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_a_note_record_holds_every_word_of_the_note_and_no_markup(blocks, tags):
+    from cartel.search import note_record
+    from tests.platform.helpers import site as linked_site
 
-    result = indexed_part(text)
-    assert result == text or ("data-pagefind-body" in result and result.endswith("</body></html>"))
+    lines = [f"{mark}{' '.join(words)}{mark if mark in ('**', '*') else ''}" for mark, words in blocks]
+    front = f"---\ntags: [{', '.join(tags)}]\n---\n" if tags else ""
+    linked = linked_site({"Notes/N.md": front + "\n\n".join(lines) + "\n"})
+    [note] = linked.notes
+    record = note_record(linked, note)
+    words = set(record.content.replace("#", " ").split())
+    assert {word for _, ws in blocks for word in ws} <= words
+    assert not any(mark in record.content for mark in ("**", "# ", "- ", "1. ", "> "))
+    assert record.tags == note.tags and record.title == note.title and record.url == linked.urls[note.path]

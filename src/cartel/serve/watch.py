@@ -20,7 +20,7 @@ from typing import Callable
 import watchfiles
 
 from cartel.cache import open_cache
-from cartel.search import search_index
+from cartel.search import lower_thread_priority, search_index
 from cartel.serve.app import Preview
 from cartel.serve.live import LiveSite, Snapshot, Update
 
@@ -131,7 +131,7 @@ class Watcher:
 
     # -- search index ------------------------------------------------------------
     def _index_loop(self) -> None:
-        _lower_priority()
+        lower_thread_priority()  # edits stay fast
         while not self.stop_event.wait(0.25):
             snapshot = self.preview.snapshot
             if not snapshot.inputs or snapshot.inputs == self.indexed or snapshot.site is None:
@@ -151,7 +151,7 @@ class Watcher:
 
 def search_files(vault: Path, snapshot: Snapshot, use_cache: bool = True) -> dict[str, bytes]:
     """The search index of a snapshot's site; shards unchanged since the last build or index come from the cache."""
-    return search_index(snapshot.site, snapshot.pages, open_cache(vault, snapshot.site.config, use_cache).memo("search"))
+    return search_index(snapshot.site, open_cache(vault, snapshot.site.config, use_cache).memo("search"))
 
 
 def _relevant(vault: str):
@@ -164,10 +164,3 @@ def _relevant(vault: str):
 
     return keep
 
-
-def _lower_priority() -> None:
-    """Run this thread (and the Pagefind process it starts) at low priority, so edits stay fast (Linux)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
