@@ -62,10 +62,21 @@ def make_environment(config: Config) -> jinja2.Environment:
     return _environment(folders, names)
 
 
+class _Environment(jinja2.Environment):
+    """Templates read the context's dicts by key first: `page.title` then raises no AttributeError (Jinja2 tries
+    the attribute first), which took a tenth of rendering; other objects are read as Jinja2 does."""
+
+    def getattr(self, obj, attribute):
+        """`obj.attribute` in a template."""
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 @lru_cache(maxsize=8)  # the preview renders on every save: compiling the templates each time cost 15 ms of it
 def _environment(folders: tuple[Path, ...], names: tuple[str, ...]) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in folders])
-    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+    env = _Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.ChainableUndefined)
     env.filters["fill"] = lambda text, **values: str(text).format(**values)
     return env
