@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -245,6 +246,7 @@ def facet_label(column: str) -> str:
     return numbered.group(1) if numbered else column
 
 
+@lru_cache(maxsize=1 << 16)  # every listing sorts the same titles again
 def sort_key(text: str) -> tuple[str, str]:
     """Accents and case ignored, then the text itself for a stable order."""
     plain = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
