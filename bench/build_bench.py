@@ -65,11 +65,11 @@ def cartel(vault: Path, output: Path, *extra: str) -> list[str]:
 
 
 def touch_note(vault: Path, round_: int) -> None:
-    """Change one note's text, as an editor saving it would."""
+    """Change one note's text, as an editor saving it would: a visible sentence, so its page and its search record change."""
     note = sorted((vault / "Notes").glob("*.md"))[7]
     text = note.read_text(encoding="utf-8")
-    marker = "\n<!-- bench edit -->"
-    text = text.split(marker)[0] + f"{marker} {round_}\n"
+    marker = "\n\nPhrase ajoutée par le banc d'essai, tour"
+    text = text.split(marker)[0] + f"{marker} {round_}.\n"
     note.write_text(text, encoding="utf-8")
 
 
