@@ -30,6 +30,7 @@ import pickle
 import secrets
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
@@ -212,7 +213,8 @@ class Store:
     A shard is one pickled dict, signed (HMAC-SHA256) and written atomically;
     entries go to a shard by the first characters of their name (a hex digest).
     Shards are read when first needed and written back by `flush()`: a cold
-    build writes a few dozen files, not one per note and page.
+    build writes a few dozen files, not one per note and page. The search
+    index's thread uses the store while the build renders: one lock guards it.
     """
 
     SHARDS = 64
@@ -222,29 +224,37 @@ class Store:
         self.key = key
         self._shards: dict[tuple[str, int], dict] = {}
         self._dirty: set[tuple[str, int]] = set()
+        self._lock = threading.RLock()
 
     def load(self, kind: str, name: str):
         """The object stored under `kind/name`, or None."""
-        return self._shard(kind, _shard_of(name, self.SHARDS)).get(name)
+        with self._lock:
+            return self._shard(kind, _shard_of(name, self.SHARDS)).get(name)
 
     def save(self, kind: str, name: str, value) -> None:
         """Store `value` under `kind/name` (written by the next `flush`)."""
         index = _shard_of(name, self.SHARDS)
-        self._shard(kind, index)[name] = value
-        self._dirty.add((kind, index))
+        with self._lock:
+            self._shard(kind, index)[name] = value
+            self._dirty.add((kind, index))
 
     def keep_only(self, kind: str, names: set[str], prefix: str = "") -> None:
         """Forget the entries of `kind` whose name starts with `prefix` and is not in `names`."""
-        for index in range(self.SHARDS):
-            shard = self._shard(kind, index)
-            stale = [name for name in shard if name.startswith(prefix) and name not in names]
-            for name in stale:
-                del shard[name]
-            if stale:
-                self._dirty.add((kind, index))
+        with self._lock:
+            for index in range(self.SHARDS):
+                shard = self._shard(kind, index)
+                stale = [name for name in shard if name.startswith(prefix) and name not in names]
+                for name in stale:
+                    del shard[name]
+                if stale:
+                    self._dirty.add((kind, index))
 
     def flush(self) -> None:
         """Write the shards that changed; a failure to write only loses entries."""
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
         for kind, index in sorted(self._dirty):
             payload = pickle.dumps(self._shards[(kind, index)], protocol=pickle.HIGHEST_PROTOCOL)
             data = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
