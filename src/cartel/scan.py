@@ -191,20 +191,37 @@ def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source
 
 
 def decode_text(data: bytes, rel: str) -> tuple[str, Diagnostic | None]:
-    """Bytes to text: UTF-8 (BOM dropped), UTF-16 with BOM, else cp1252 with a diagnostic."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16", errors="replace")
+    """Bytes to text (`decode_bytes`), line ends normalised; a diagnostic when the file is not UTF-8."""
+    text, encoding = decode_bytes(data)
+    if encoding == "utf-16":
         return _clean(text), diag(rel, 1, "encoding", Severity.WARNING, "file is UTF-16; read as such",
                                   "save the file as UTF-8 (Obsidian's default)")
-    try:
-        return _clean(data.decode("utf-8")), None
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        text = data.decode("cp1252", errors="replace")
-        return _clean(text), diag(rel, line, "encoding", Severity.WARNING, "file is not UTF-8; read as Windows-1252 (cp1252)",
+    if encoding == "cp1252":
+        return _clean(text), diag(rel, _first_bad_utf8_line(data), "encoding", Severity.WARNING,
+                                  "file is not UTF-8; read as Windows-1252 (cp1252)",
                                   "save the file as UTF-8 (Obsidian's default) to be sure accents are right")
+    return _clean(text), None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Bytes to text as cartel reads every file, and the encoding it took: UTF-8 (BOM dropped), UTF-16 with a BOM,
+    else Windows-1252 (`utf-8`, `utf-16`, `cp1252`). Line ends are left as they are."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _first_bad_utf8_line(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return data[: error.start].count(b"\n") + 1
+    return 1
 
 
 def _clean(text: str) -> str:

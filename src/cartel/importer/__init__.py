@@ -9,13 +9,13 @@ found by the `import_hash` of a note) is skipped.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from cartel.config import load_config
+from cartel.scan import decode_bytes
 from cartel.importer import note as writer
 from cartel.importer import store
 
@@ -194,12 +194,9 @@ def _from_document(document, fmt: str, shown: str, digest: str, note_type: str |
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes to text, line ends kept: UTF-8 (BOM dropped), UTF-16 with a BOM, else Windows-1252 with a warning."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), "read as UTF-16"
-    try:
-        return data.decode("utf-8"), ""
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "not UTF-8: read as Windows-1252; check the accents"
+    """Bytes to text, line ends kept (`cartel.scan.decode_bytes`), and a warning when the file was not UTF-8."""
+    text, encoding = decode_bytes(data)
+    return text, _ENCODING_WARNINGS.get(encoding, "")
+
+
+_ENCODING_WARNINGS = {"utf-16": "read as UTF-16", "cp1252": "not UTF-8: read as Windows-1252; check the accents"}

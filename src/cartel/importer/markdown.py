@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 from cartel.dates import parse_date
 from cartel.importer.document import LANGUAGE_TAGS, detect_language
+from cartel.parse import clean_tags, declared_tag_words, scalar_text, strip_markup
 from cartel.parse.frontmatter import read_front_matter
 from cartel.parse.markdown import analyse
 
-_TAG_SPLIT = re.compile(r"[\s,]+")
-_MARKUP = re.compile(r"[*_`~=]+|\[\[|\]\]|!\[|\]\([^)]*\)|[\[\]]")
 _DASH_LINE = re.compile(r"^\s*-{3,}\s*$", re.M)
 _TYPE_WORDS = {"ressource": "resource", "ressources": "resource", "resource": "resource", "question": "question",
                "questions": "question", "page": "page"}
@@ -84,15 +83,7 @@ def read_markdown_document(text: str, file_name: str, wanted_type: str | None = 
 
 
 def _tags(meta: dict) -> list[str]:
-    raw = meta.get("tags", meta.get("tag"))
-    words: list[str] = []
-    for value in raw if isinstance(raw, list) else [raw]:
-        if isinstance(value, str):
-            words.extend(_TAG_SPLIT.split(value))
-        elif value is not None and not isinstance(value, (dict, list, bool)):
-            words.append(str(value))
-    cleaned = (w.strip().lstrip("#").strip().lower() for w in words)
-    return list(dict.fromkeys(w for w in cleaned if w))
+    return list(clean_tags(declared_tag_words(meta)))
 
 
 def _hash_tags_in_header(text: str, body_line: int) -> bool:
@@ -101,7 +92,7 @@ def _hash_tags_in_header(text: str, body_line: int) -> bool:
 
 
 def _note_type(meta: dict, tags: list[str], wanted: str | None, warnings: list[str]) -> str:
-    declared = _TYPE_WORDS.get(_scalar(meta.get("type")).lower(), "")
+    declared = _TYPE_WORDS.get(scalar_text(meta.get("type")).lower(), "")
     from_tags = "question" if "question" in tags else "resource" if {"ressource", "resource"} & set(tags) else ""
     found = declared or from_tags
     if wanted:
@@ -113,8 +104,8 @@ def _note_type(meta: dict, tags: list[str], wanted: str | None, warnings: list[s
 
 def _title(meta: dict, body: str, file_name: str, warnings: list[str]) -> str:
     """The first `# ` heading, else `title`, else the file name; a different `title` is reported."""
-    declared = _scalar(meta.get("title", meta.get("titre")))
-    first_heading = next((" ".join(_MARKUP.sub("", h.text).split()) for h in analyse(body).headings
+    declared = scalar_text(meta.get("title", meta.get("titre")))
+    first_heading = next((strip_markup(h.text) for h in analyse(body).headings
                           if h.level == 1 and h.text.strip()), "")
     if first_heading:
         if declared and declared != first_heading:
@@ -124,7 +115,7 @@ def _title(meta: dict, body: str, file_name: str, warnings: list[str]) -> str:
 
 
 def _date(meta: dict, warnings: list[str]) -> tuple[dt.date | None, object]:
-    raw = _scalar(meta.get("date"))
+    raw = scalar_text(meta.get("date"))
     if not raw:
         warnings.append("no date found: add `date:`")
         return None, None
@@ -137,8 +128,4 @@ def _date(meta: dict, warnings: list[str]) -> tuple[dt.date | None, object]:
 
 def _kept(value):
     """A header value the normalised header rewrites: a scalar as text, a list (several sources) as it is."""
-    return value if isinstance(value, list) else _scalar(value)
-
-
-def _scalar(value) -> str:
-    return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    return value if isinstance(value, list) else scalar_text(value)

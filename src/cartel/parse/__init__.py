@@ -60,14 +60,14 @@ def parse_note(source: Source, config: Config) -> Note:
         path=source.path, stem=source.stem, folder=source.folder, draft=source.draft, digest=source.digest,
         meta=meta, body=body, body_line=front.body_line, title=title, title_source=title_source,
         aliases=aliases, tags=tags, type=note_type, date=_date(meta.get("date")),
-        nav_key=_scalar(nav.get("key")), nav_parent=_scalar(nav.get("parent") or meta.get("parent")),
+        nav_key=scalar_text(nav.get("key")), nav_parent=scalar_text(nav.get("parent") or meta.get("parent")),
         header=front.kind, diagnostics=tuple(problems),
     )
 
 
 def note_title(meta: dict, nav: dict, aliases: tuple[str, ...], body: Body, stem: str, site_title: str) -> tuple[str, str]:
     """The page title: navigation title, first alias, first H1, `title` (unless it is the site's name), file name."""
-    nav_title = _scalar(nav.get("title"))
+    nav_title = scalar_text(nav.get("title"))
     if nav_title:
         return nav_title, "navigation"
     if aliases:
@@ -76,7 +76,7 @@ def note_title(meta: dict, nav: dict, aliases: tuple[str, ...], body: Body, stem
         if heading.level == 1 and heading.text:
             return strip_markup(heading.text), "heading"
     # MuseumXTD vaults put the site's name in `title:` on every note: it only counts when nothing better exists.
-    title = _scalar(meta.get("title"))
+    title = scalar_text(meta.get("title"))
     if title and title.casefold() != site_title.casefold():
         return title, "title"
     return stem, "file"
@@ -89,6 +89,11 @@ def strip_markup(text: str) -> str:
 
 def note_tags(meta: dict, body: Body) -> tuple[str, ...]:
     """Tags from `tags`/`tag` (a string or a list, `#` optional) and inline `#tags`, lower-cased."""
+    return clean_tags(declared_tag_words(meta) + list(body.tags))
+
+
+def declared_tag_words(meta: dict) -> list[str]:
+    """The words of a header's `tags`/`tag`: a string split on spaces and commas, or a list of them."""
     raw = meta.get("tags", meta.get("tag"))
     words: list[str] = []
     for value in raw if isinstance(raw, list) else [raw]:
@@ -96,14 +101,18 @@ def note_tags(meta: dict, body: Body) -> tuple[str, ...]:
             words.extend(_TAG_SPLIT.split(value))
         elif value is not None and not isinstance(value, (dict, list)):
             words.append(str(value))
-    words.extend(body.tags)
+    return words
+
+
+def clean_tags(words: list[str]) -> tuple[str, ...]:
+    """Tags as cartel keeps them: `#` dropped, lower-cased, each once, in order."""
     cleaned = (w.strip().lstrip("#").strip().lower() for w in words)
     return tuple(dict.fromkeys(w for w in cleaned if w))
 
 
 def note_type_of(meta: dict, tags: tuple[str, ...], path: str, config: Config) -> tuple[str, Diagnostic | None]:
     """`type:` key, else the tags, else the folder mapping of the config, else `page`."""
-    declared = _scalar(meta.get("type")).lower()
+    declared = scalar_text(meta.get("type")).lower()
     if declared:
         declared = {"ressource": "resource", "ressources": "resource", "questions": "question"}.get(declared, declared)
         if declared in ("question", "resource", "page"):
@@ -129,7 +138,8 @@ def _strings(value) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in values if isinstance(v, (str, int, float)) and str(v).strip())
 
 
-def _scalar(value) -> str:
+def scalar_text(value) -> str:
+    """A header value that is one string or number, as text; "" for anything else (lists, maps, booleans, nothing)."""
     return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
 
 
@@ -137,6 +147,6 @@ def _date(value) -> str:
     """An ISO date when the value reads as one, else the text as written."""
     from cartel.dates import parse_date
 
-    text = _scalar(value)
+    text = scalar_text(value)
     parsed = parse_date(text) if text else None
     return parsed.isoformat() if parsed else ""
