@@ -47,6 +47,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 from cartel.directory import Directory, DirectoryRow
@@ -100,12 +101,12 @@ def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[
     """
     language = search_language(site)
     config = index_config(site)
-    shards = split_shards(note_records(site) + directory_records(site), site_shard_count(site))
+    shards = split_shards(site, site_shard_count(site))
     memo = memo or Memo()
-    keys = {shard.index: shard_key(shard, config, len(shards)) for shard in shards}
+    keys = {shard.index: shard_key(site, shard, config, len(shards)) for shard in shards}
     found = {index: memo.load(key) for index, key in keys.items()}
     missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
-    for shard, files in zip(missing, index_shards(missing, config, language, on_service)):
+    for shard, files in zip(missing, index_shards(site, missing, config, language, on_service)):
         found[shard.index] = files
         memo.save(keys[shard.index], files)
     memo.keep(set(keys.values()))
@@ -204,10 +205,14 @@ class Memo:
 
 @dataclass(frozen=True)
 class Shard:
-    """One part of the search index: the records whose URL hashes to it."""
+    """One part of the search index: the notes and directory rows whose URL hashes to it, in URL order.
+
+    It holds notes, not their records: a record holds the note's whole text, so
+    records are made when a shard is keyed or indexed, and dropped after.
+    """
 
     index: int
-    records: tuple[Record, ...]
+    entries: tuple[Note | Record, ...]
 
 
 def shard_count(items: int, per_shard: int) -> int:
@@ -221,33 +226,41 @@ def shard_of(url: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:4], "big") % count
 
 
-def split_shards(records: list[Record], count: int) -> list[Shard]:
-    """Records dealt into `count` shards by URL, in URL order within each."""
-    lists: list[list[Record]] = [[] for _ in range(count)]
-    for record in sorted(records, key=lambda r: r.url):
-        lists[shard_of(record.url, count) if count > 1 else 0].append(record)
-    return [Shard(i, tuple(records)) for i, records in enumerate(lists)]
+def split_shards(site: Site, count: int) -> list[Shard]:
+    """The site's notes and directory rows dealt into `count` shards by URL."""
+    entries: list[tuple[str, Note | Record]] = [(site.urls[note.path], note) for note in site.notes]
+    entries += [(record.url, record) for record in directory_records(site)]
+    lists: list[list[Note | Record]] = [[] for _ in range(count)]
+    for url, entry in sorted(entries, key=lambda pair: pair[0]):
+        lists[shard_of(url, count) if count > 1 else 0].append(entry)
+    return [Shard(i, tuple(entries)) for i, entries in enumerate(lists)]
 
 
-def shard_key(shard: Shard, config: dict, count: int) -> str:
+def shard_records(site: Site, shard: Shard) -> Iterator[Record]:
+    """The search records of a shard, one at a time."""
+    for entry in shard.entries:
+        yield entry if isinstance(entry, Record) else note_record(site, entry)
+
+
+def shard_key(site: Site, shard: Shard, config: dict, count: int) -> str:
     """A digest of everything a shard's files depend on: Pagefind itself, the options, the records."""
     digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count], sort_keys=True).encode())
-    for record in shard.records:
+    for record in shard_records(site, shard):
         digest.update(b"\0record\0" + json.dumps(dataclasses.astuple(record), ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
 
-def index_shards(shards: list[Shard], config: dict, language: str, on_service=None) -> list[dict[str, bytes]]:
+def index_shards(site: Site, shards: list[Shard], config: dict, language: str, on_service=None) -> list[dict[str, bytes]]:
     """Each shard's published files, two shards indexed at a time (each by its own Pagefind process)."""
     if not shards:
         return []
     with ThreadPoolExecutor(max_workers=min(len(shards), PARALLEL_SHARDS)) as pool:
-        return list(pool.map(lambda shard: index_shard(shard, config, language, on_service), shards))
+        return list(pool.map(lambda shard: index_shard(site, shard, config, language, on_service), shards))
 
 
-def index_shard(shard: Shard, config: dict, language: str, on_service=None) -> dict[str, bytes]:
+def index_shard(site: Site, shard: Shard, config: dict, language: str, on_service=None) -> dict[str, bytes]:
     """One shard's files as `pagefind.js` loads them: deterministic, trimmed to what it fetches."""
-    return build_index(config, [record_request(0, record, language) for record in shard.records], on_service)
+    return build_index(config, [record_request(0, record, language) for record in shard_records(site, shard)], on_service)
 
 
 def index_config(site: Site) -> dict:
@@ -401,11 +414,6 @@ def _cbor_head(major: int, argument: int) -> bytes:
 
 
 # -- notes and directory rows ---------------------------------------------------
-
-def note_records(site: Site) -> list[Record]:
-    """One record per published note."""
-    return [note_record(site, note) for note in site.notes]
-
 
 def note_record(site: Site, note: Note) -> Record:
     """A note as a search record: what its page's article shows of it as text, its summary as the excerpt.
