@@ -21,7 +21,7 @@ from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
-from cartel.scan import ScanResult, scan_vault
+from cartel.scan import ScanResult, scan_vault, without_note_contents
 from cartel.search import IndexJob, Memo, PagefindError, find_executable
 
 Progress = Callable[[str, int, int], None]
@@ -92,6 +92,7 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     if unchanged is not None:
         return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
     notes = cache.parse([s for s in scanned.sources if s.kind == "note"], lambda missing: parse_all(missing, config, progress))
+    scanned = without_note_contents(scanned)
     site = link_site(notes, scanned.sources, config)
     problems: list[Diagnostic] = []
     search = start_search(site, cache.memo("search"), problems)

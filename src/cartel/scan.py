@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -188,6 +188,13 @@ def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source
                                  "file contains NUL bytes; they were dropped", "save the file again as plain UTF-8 text"))
     draft = matches_any(rel, config.drafts)
     return Source(rel, kind, draft, data, stat.st_mtime, hashlib.sha256(data).hexdigest(), text)
+
+
+def without_note_contents(scanned: ScanResult) -> ScanResult:
+    """The same scan with the notes' bytes and text dropped, once they are parsed: a parsed note holds its own
+    text, and a large vault held each note three times over (bytes, text, parsed)."""
+    sources = tuple(replace(s, data=b"", text="") if s.kind == "note" else s for s in scanned.sources)
+    return ScanResult(sources, scanned.diagnostics)
 
 
 def decode_text(data: bytes, rel: str) -> tuple[str, Diagnostic | None]:
