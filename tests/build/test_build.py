@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -104,6 +106,44 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
         build_site(vault, out)
     assert tree_bytes(out) == before
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_a_failed_build_stops_the_search_index_it_started(tmp_path, monkeypatch):
+    started = tmp_path / "started"
+    fake = tmp_path / "bin" / "pagefind"  # a Pagefind that never answers: only cancelling stops it
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\ntouch '{started}'\nexec sleep 300\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
+
+    def explode(*args, **kwargs):  # once the index is being made
+        deadline = time.monotonic() + 10
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(cartel.build, "render_site", explode)
+    with pytest.raises(RuntimeError):
+        build_site(vault, tmp_path / "out", use_cache=False)
+    deadline = time.monotonic() + 10
+    while _running_children("sleep") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running_children("sleep") == []
+
+
+def _running_children(name: str) -> list[int]:
+    """This process's children running `name` (zombies excluded)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "comm").read_text().strip()
+        except OSError:
+            continue
+        if fields[1] == str(os.getpid()) and fields[0] != "Z" and command == name:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_next_build_clears_what_a_killed_build_left_and_nothing_else(tmp_path):
