@@ -85,7 +85,7 @@ def query_bytes(output: Path, queries: tuple[str, ...]) -> list[dict]:
     sys.path.insert(0, str(ROOT))
     from tests.browser_support import launch_browser, serve_directory
 
-    note = next(p for p in sorted(output.glob("*/*/index.html")) if "data-pagefind-body" in p.read_text(encoding="utf-8"))
+    note = next(p for p in sorted(output.glob("*/*/index.html")) if "<article class=\"note " in p.read_text(encoding="utf-8"))
     note_url = "/" + note.parent.relative_to(output).as_posix() + "/"
     measured = []
     with serve_directory(output) as base, launch_browser() as browser:

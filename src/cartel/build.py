@@ -16,7 +16,7 @@ from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity, diag
-from cartel.emit import check_output_dir, emit_site, remove_stale_staging, robots, sitemap, write_files
+from cartel.emit import check_output_dir, emit_site, remove_stale_staging, robots, sitemap
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
@@ -101,7 +101,8 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         progress("render", len(pages), len(pages))
         extra = site_files(site, pages, config)
         data = {s.path: s.data for s in scanned.sources}
-        emit_site(site, pages, data, extra, output, [partial(add_search, search=search, problems=problems)])
+        emit_site(site, pages, data, extra, output, [partial(search_files, search=search, problems=problems)],
+                  cache.spare_tree(output))
     finally:
         if search is not None:
             search.cancel()  # a build that failed or was interrupted waits for no Pagefind process
@@ -121,16 +122,17 @@ def start_search(site: Site, memo: Memo, problems: list[Diagnostic]) -> IndexJob
     return IndexJob(site, memo)
 
 
-def add_search(site: Site, pages: tuple[Page, ...], staging: Path, search: IndexJob | None,
-               problems: list[Diagnostic]) -> None:
-    """Tree emitter: the search bundle, once ready, written beside the pages; a Pagefind failure is a
+def search_files(site: Site, pages: tuple[Page, ...], search: IndexJob | None,
+                 problems: list[Diagnostic]) -> dict[str, bytes]:
+    """Late emitter: the search bundle, once ready (asked when the pages are written); a Pagefind failure is a
     diagnostic in `problems`, and the site is published without search."""
     if search is None:
-        return
+        return {}
     try:
-        write_files(staging, search.result())
+        return search.result()
     except PagefindError as error:
         problems.append(search_failure(error))
+        return {}
 
 
 def search_failure(error: Exception) -> Diagnostic:

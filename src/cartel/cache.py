@@ -6,10 +6,13 @@ by `cartel clean`):
 
 - parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
 - render: a note page's dependency key (`note_page_keys`) → its `Page`;
-- search: a search shard's key (`cartel.search.shard_key`) → its files (a site
-  in several shards; builds and the preview share them);
+- search: a search shard's key (`cartel.search.shard_key`) → its files
+  (builds and the preview share them);
 - builds: per output folder, the last build's inputs digest, page count and
-  diagnostics, so a build with nothing changed stops right after scan.
+  diagnostics, so a build with nothing changed stops right after scan;
+- trees: per output folder, the manifests of the output and of its spare
+  copy in `output-trees/` (`spare_tree`), which the next build updates with
+  only the files that changed and exchanges with the output.
 
 The *site fingerprint* stands for everything besides the vault's files that
 a page depends on: cartel's own code, templates and strings, the config, and
@@ -17,7 +20,7 @@ the vault's theme folder. Entries are pickles kept in a few shard files per
 kind, each signed with a per-user key kept outside the vault (HMAC-SHA256):
 a `.cartel-cache/` that came with a vault from elsewhere is ignored, never
 loaded. build.py calls `open_cache` and the methods of what it returns
-(`unchanged_build`, `parse`, `render`, `memo`, `record_build`);
+(`unchanged_build`, `parse`, `render`, `memo`, `spare_tree`, `record_build`);
 `NoCache` has the same methods and keeps nothing (`--no-cache`).
 """
 
@@ -40,6 +43,7 @@ from typing import Callable, Iterable
 import cartel
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic
+from cartel.emit import SpareTree
 from cartel.feed import git_head
 from cartel.link import Site
 from cartel.parse import Note
@@ -359,6 +363,10 @@ class NoCache:
         """Nothing to keep."""
         return None
 
+    def spare_tree(self, output: Path) -> SpareTree | None:
+        """No spare copy of the output: every build writes a whole new tree."""
+        return None
+
     def memo(self, kind: str) -> Memo:
         """A memo that keeps nothing."""
         return Memo()
@@ -428,6 +436,18 @@ class BuildCache(NoCache):
     def _build_inputs(self, scanned: ScanResult) -> str:
         # The commit checked out counts: a commit alone (no file changed) dates the feed's undated notes.
         return _digest((inputs_digest(self.site_fp, scanned), git_head(self.config.root)))
+
+    def spare_tree(self, output: Path) -> SpareTree | None:
+        """A second copy of `output` kept in the cache: a build writes into it only what changed, then exchanges
+        it with the output (cartel.emit); the manifests of both are kept here."""
+        key = _digest((str(output),))
+        store = self.store
+
+        def save(state: dict) -> None:
+            store.save("trees", key, state)
+            store.flush()
+
+        return SpareTree(store.folder / "output-trees" / key[:32], lambda: store.load("trees", key) or {}, save)
 
     def memo(self, kind: str) -> Memo:
         """Entries of one kind kept in this cache (the search index's shards)."""

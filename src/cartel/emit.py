@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -60,68 +61,210 @@ def output_path(url: str) -> str:
     return path
 
 
+# What a folder holds, file by file: relative path → (blake2b of the bytes, size, mtime_ns as written).
+Manifest = dict[str, tuple[bytes, int, int]]
+
+
+@dataclass(frozen=True)
+class SpareTree:
+    """A second copy of an output folder, kept by the build cache on the output's file system.
+
+    A build brings it up to date by writing only the files that differ from
+    what it holds, then exchanges it with the output in one atomic step; the
+    previous output becomes the spare. `load()` gives the recorded manifests
+    `{"output": …, "spare": …}` (None where unknown), `save` records them.
+    """
+
+    folder: Path
+    load: Callable[[], dict]
+    save: Callable[[dict], None]
+
+
 def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes], output: Path,
-              tree_emitters=()) -> EmitResult:
-    """Write everything into a temporary folder, run the tree emitters on it, then swap it with `output`."""
+              late_files=(), spare: SpareTree | None = None) -> EmitResult:
+    """Write the site into a folder beside `output` (or into the spare tree, only what differs), add the files of
+    `late_files` (callables `(site, pages) -> {path: bytes}`, such as the search index, asked once the pages are
+    written), then exchange that folder with `output`."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
+    spare = spare if spare is not None and _spare_usable(spare, output) else None
+    state = spare.load() if spare else {}
+    target, known = _writable_tree(output, spare, state)
+    manifest: Manifest = {}
     try:
-        files = write_tree(staging, site, pages, sources, extra_files)
-        for emitter in tree_emitters:
-            emitter(site, pages, staging)
-        swap_in(staging, output)
+        sync_files(target, site_tree(site, pages, sources, extra_files), known, manifest)
+        for late in late_files:
+            sync_files(target, late(site, pages).items(), known, manifest)
+        remove_stale_files(target, known, manifest)
+        swap_in(target, output, spare.folder if spare else None)
     except BaseException:
-        remove_built_tree(staging)
+        if spare is None or target != spare.folder:
+            remove_built_tree(target)
         raise
-    return EmitResult(output, len(pages), files)
+    if spare:
+        spare.save({"output": manifest, "spare": state.get("output")})
+    return EmitResult(output, len(pages), len(manifest))
 
 
-def write_tree(root: Path, site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]) -> int:
-    """All files of the site under `root`; returns how many."""
-    def files():
-        yield MARKER, b"This folder is written by cartel; it is replaced on every build.\n"
-        for page in pages:
-            yield output_path(page.url), page.data
-        for path in site.assets:
-            yield site.urls[path].lstrip("/"), sources[path]
-        yield from sorted(extra_files.items())
-    return write_files(root, files())
+def _spare_usable(spare: SpareTree, output: Path) -> bool:
+    """A spare tree needs the atomic exchange and the output's file system."""
+    try:
+        spare.folder.parent.mkdir(parents=True, exist_ok=True)
+        return _RENAMEAT2 is not None and os.stat(spare.folder.parent).st_dev == os.stat(output.parent).st_dev
+    except OSError:
+        return False
+
+
+def _writable_tree(output: Path, spare: SpareTree | None, state: dict) -> tuple[Path, Manifest]:
+    """The spare tree and what it holds, when it is as recorded; else a new empty folder beside the output."""
+    if spare is not None:
+        known = state.get("spare")
+        if known is not None and holds_exactly(spare.folder, known):
+            spare.save({**state, "spare": None})  # being changed: a build killed now leaves it unknown
+            return spare.folder, known
+        if spare.folder.exists():
+            remove_built_tree(spare.folder)
+    return Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent)), {}
+
+
+def holds_exactly(folder: Path, manifest: Manifest) -> bool:
+    """Whether `folder` holds the files of `manifest` and no other, each with the size and mtime recorded."""
+    seen = 0
+    stack = [(folder, "")]
+    try:
+        while stack:
+            directory, prefix = stack.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((Path(entry.path), rel + "/"))
+                        continue
+                    recorded = manifest.get(rel)
+                    info = entry.stat(follow_symlinks=False)
+                    if recorded is None or not entry.is_file(follow_symlinks=False) \
+                            or (recorded[1], recorded[2]) != (info.st_size, info.st_mtime_ns):
+                        return False
+                    seen += 1
+    except OSError:
+        return False
+    return seen == len(manifest)
+
+
+def site_tree(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]):
+    """Every file of the site but the late ones: (relative path, bytes), the marker first."""
+    yield MARKER, b"This folder is written by cartel; it is replaced on every build.\n"
+    for page in pages:
+        yield output_path(page.url), page.data
+    for path in site.assets:
+        yield site.urls[path].lstrip("/"), sources[path]
+    yield from sorted(extra_files.items())
+
+
+def sync_files(root: Path, files: Iterable[tuple[str, bytes]], known: Manifest, manifest: Manifest) -> None:
+    """Write under `root` each file whose bytes differ from what `known` says is there, and record every file in
+    `manifest`; a path that would leave `root` is refused. A path given twice keeps its last bytes."""
+    made: set[str] = set()
+    base = str(root)
+    for relative, data in files:
+        parts = safe_parts(relative)
+        rel = "/".join(parts)
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        old = manifest.get(rel) or known.get(rel)
+        if old is not None and old[0] == digest and old[1] == len(data):
+            manifest[rel] = old
+            continue
+        path = os.path.join(base, *parts)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            _make_folder(base, parts[:-1])
+            made.add(parent)
+        manifest[rel] = (digest, len(data), _write(path, data))
+
+
+def _make_folder(base: str, parts: list[str]) -> None:
+    """`base/parts…` as folders, replacing a file that stands where a folder must be."""
+    try:
+        os.makedirs(os.path.join(base, *parts), exist_ok=True)
+        return
+    except (FileExistsError, NotADirectoryError):
+        pass
+    path = base
+    for part in parts:
+        path = os.path.join(path, part)
+        if os.path.isdir(path) and not os.path.islink(path):
+            continue
+        if os.path.lexists(path):
+            os.unlink(path)
+        os.mkdir(path)
+
+
+def _write(path: str, data: bytes) -> int:
+    """Write a file (replacing a folder that stands in its place); its mtime in nanoseconds."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    try:
+        descriptor = os.open(path, flags, 0o644)
+    except IsADirectoryError:
+        shutil.rmtree(path)
+        descriptor = os.open(path, flags, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        return os.fstat(descriptor).st_mtime_ns
+    finally:
+        os.close(descriptor)
+
+
+def remove_stale_files(root: Path, known: Manifest, manifest: Manifest) -> None:
+    """Remove what `known` says is under `root` but the new `manifest` does not hold, and the folders left empty."""
+    folders: set[str] = set()
+    for rel in known.keys() - manifest.keys():
+        path = os.path.join(str(root), *rel.split("/"))
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            os.unlink(path)
+        folders.add(os.path.dirname(path))
+    for folder in sorted(folders, key=len, reverse=True):
+        while folder != str(root) and folder.startswith(str(root)):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
 
 
 def write_files(root: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> int:
-    """Write `files` (relative POSIX paths to bytes) under `root`, refusing any path that would leave it; returns how many.
+    """Write `files` (relative POSIX paths to bytes) under `root`, refusing any path that would leave it; returns how many."""
+    manifest: Manifest = {}
+    sync_files(root, files.items() if isinstance(files, Mapping) else files, {}, manifest)
+    return len(manifest)
 
-    A path given twice is written once, with its last bytes.
-    """
-    made: set[Path] = set()
-    written: set[Path] = set()
-    for relative, data in (files.items() if isinstance(files, Mapping) else files):
-        target = safe_join(root, relative)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
-        written.add(target)
-    return len(written)
+
+def safe_parts(relative: str) -> list[str]:
+    """The parts of a relative output path, refusing anything that would land outside the output."""
+    parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
+    if any(p == ".." or "\x00" in p for p in parts) or not parts:
+        raise ValueError(f"unsafe output path {relative!r}")
+    return parts
 
 
 def safe_join(root: Path, relative: str) -> Path:
     """`root/relative`, refusing anything that would land outside `root`."""
-    parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
-    if any(p == ".." or "\x00" in p for p in parts) or not parts:
-        raise ValueError(f"unsafe output path {relative!r}")
-    return root.joinpath(*parts)
+    return root.joinpath(*safe_parts(relative))
 
 
-def swap_in(staging: Path, output: Path) -> None:
-    """Put `staging` in place of `output` in one atomic exchange; the old tree is removed after."""
+def swap_in(staging: Path, output: Path, keep: Path | None = None) -> None:
+    """Put `staging` in place of `output` in one atomic exchange; the previous tree is then kept at `keep` (the
+    spare tree) or removed."""
     staging.chmod(0o755)
     if not output.exists():
         os.replace(staging, output)
         return
-    if _exchange(staging, output):
-        remove_built_tree(staging)  # now holds the previous site
+    if _exchange(staging, output):  # `staging` now holds the previous site
+        if keep is None:
+            remove_built_tree(staging)
+        elif staging != keep:
+            os.replace(staging, keep)
         return
     retired = output.parent / f".{output.name}.old-{os.getpid()}"
     os.replace(output, retired)

@@ -82,30 +82,37 @@ def test_two_builds_are_byte_identical(tmp_path):
 
 
 def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
-    vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n", "C.md": "# C\n\nVoir [[A]].\n"})
     out = tmp_path / "out"
     build_site(vault, out)
+    (vault / "A.md").write_text("# A revue\n", encoding="utf-8")
+    build_site(vault, out)  # the first output is now the spare copy that the next build updates in place
     before = tree_bytes(out)
     (vault / "B.md").write_text("# B\n", encoding="utf-8")
 
     def explode(*args, **kwargs):
-        raise RuntimeError("render failed")
+        raise RuntimeError("build failed")
 
-    monkeypatch.setattr(cartel.build, "render_site", explode)
-    with pytest.raises(RuntimeError):
-        build_site(vault, out)
-    assert tree_bytes(out) == before
-    monkeypatch.undo()
-    monkeypatch.setattr(cartel.emit, "write_tree", explode)
-    with pytest.raises(RuntimeError):
-        build_site(vault, out)
-    assert tree_bytes(out) == before
-    monkeypatch.undo()
-    monkeypatch.setattr(cartel.emit, "swap_in", explode)
-    with pytest.raises(RuntimeError):
-        build_site(vault, out)
-    assert tree_bytes(out) == before
+    real_write = cartel.emit._write
+    writes = []
+
+    def write_twice_then_fail(path, data):  # the spare copy is left half updated
+        writes.append(path)
+        if len(writes) > 2:
+            raise OSError("disk full")
+        return real_write(path, data)
+
+    for name, replacement in (("render_site", explode), ("_write", write_twice_then_fail), ("swap_in", explode)):
+        monkeypatch.setattr(cartel.build if name == "render_site" else cartel.emit, name, replacement)
+        with pytest.raises((RuntimeError, OSError)):
+            build_site(vault, out)
+        monkeypatch.undo()
+        assert tree_bytes(out) == before, name
+    assert len(writes) == 3
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+    build_site(vault, out)
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
 def test_a_failed_build_stops_the_search_index_it_started(tmp_path, monkeypatch):
