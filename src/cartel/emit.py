@@ -1,8 +1,13 @@
 """Stage `emit`: pages, assets and site-wide files written to the output folder.
 
-A build writes into a temporary sibling folder and swaps it in, so a failed
-or killed build leaves the last good site in place. cartel only ever
-replaces a folder it created itself (it carries a marker file).
+A build writes into another folder and exchanges it with the output in one
+atomic step, so a failed or killed build leaves the last good site in place.
+Without the build cache that folder is new, beside the output, and the old
+site is removed after the exchange. With it, the folder is the cache's spare
+copy of the output (`SpareTree`, the site of the build before last): only
+the files whose bytes differ are written into it, and the old site becomes
+the spare. cartel only ever replaces a folder it created itself (it carries
+a marker file).
 """
 
 from __future__ import annotations
