@@ -69,7 +69,7 @@ def touch_note(vault: Path, round_: int) -> None:
     note = sorted((vault / "Notes").glob("*.md"))[7]
     text = note.read_text(encoding="utf-8")
     marker = "\n\nPhrase ajoutée par le banc d'essai, tour"
-    text = text.split(marker)[0] + f"{marker} {round_}.\n"
+    text = text.split(marker)[0] + f"{marker} {round_} ({time.time_ns()}).\n"  # never the text of an earlier run
     note.write_text(text, encoding="utf-8")
 
 
