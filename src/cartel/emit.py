@@ -121,14 +121,16 @@ def _spare_usable(spare: SpareTree, output: Path) -> bool:
 
 
 def _writable_tree(output: Path, spare: SpareTree | None, state: dict) -> tuple[Path, Manifest]:
-    """The spare tree and what it holds, when it is as recorded; else a new empty folder beside the output."""
-    if spare is not None:
+    """The spare tree and what it holds (as recorded, else read again); else a new empty folder beside the output."""
+    if spare is not None and (spare.folder / MARKER).is_file():
         known = state.get("spare")
-        if known is not None and holds_exactly(spare.folder, known):
+        if known is None or not holds_exactly(spare.folder, known):
+            known = read_manifest(spare.folder)  # a killed build, a hand edit, a build without the cache
+        if known is not None:
             spare.save({**state, "spare": None})  # being changed: a build killed now leaves it unknown
             return spare.folder, known
-        if spare.folder.exists():
-            remove_built_tree(spare.folder)
+    if spare is not None and spare.folder.exists():
+        remove_built_tree(spare.folder)
     return Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent)), {}
 
 
@@ -154,6 +156,33 @@ def holds_exactly(folder: Path, manifest: Manifest) -> bool:
     except OSError:
         return False
     return seen == len(manifest)
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """What `folder` holds, each file read and hashed; None when it holds anything but folders and plain files.
+
+    Reading costs less than writing again: on this kind of disk, creating and deleting files is the slow part.
+    """
+    manifest: Manifest = {}
+    stack = [(folder, "")]
+    try:
+        while stack:
+            directory, prefix = stack.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((Path(entry.path), rel + "/"))
+                    elif entry.is_file(follow_symlinks=False):
+                        with open(entry.path, "rb") as handle:
+                            data = handle.read()
+                            info = os.fstat(handle.fileno())
+                        manifest[rel] = (hashlib.blake2b(data, digest_size=16).digest(), info.st_size, info.st_mtime_ns)
+                    else:
+                        return None
+    except OSError:
+        return None
+    return manifest
 
 
 def site_tree(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]):

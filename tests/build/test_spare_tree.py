@@ -57,7 +57,7 @@ def test_a_cached_build_writes_only_the_files_that_changed(tmp_path, monkeypatch
     assert tree_bytes(out) == clean_copy(vault, tmp_path)
 
 
-def test_an_output_changed_by_hand_is_written_whole_again(tmp_path):
+def test_an_output_changed_by_hand_is_read_again_not_trusted(tmp_path):
     vault = write_vault(tmp_path / "v", NOTES)
     out = tmp_path / "out"
     build_site(vault, out)
