@@ -19,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -267,24 +267,12 @@ def remove_stale_files(root: Path, known: Manifest, manifest: Manifest) -> None:
             folder = os.path.dirname(folder)
 
 
-def write_files(root: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> int:
-    """Write `files` (relative POSIX paths to bytes) under `root`, refusing any path that would leave it; returns how many."""
-    manifest: Manifest = {}
-    sync_files(root, files.items() if isinstance(files, Mapping) else files, {}, manifest)
-    return len(manifest)
-
-
 def safe_parts(relative: str) -> list[str]:
     """The parts of a relative output path, refusing anything that would land outside the output."""
     parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
     if any(p == ".." or "\x00" in p for p in parts) or not parts:
         raise ValueError(f"unsafe output path {relative!r}")
     return parts
-
-
-def safe_join(root: Path, relative: str) -> Path:
-    """`root/relative`, refusing anything that would land outside `root`."""
-    return root.joinpath(*safe_parts(relative))
 
 
 def swap_in(staging: Path, output: Path, keep: Path | None = None) -> None:
