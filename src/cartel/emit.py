@@ -19,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -137,23 +137,14 @@ def _writable_tree(output: Path, spare: SpareTree | None, state: dict) -> tuple[
 def holds_exactly(folder: Path, manifest: Manifest) -> bool:
     """Whether `folder` holds the files of `manifest` and no other, each with the size and mtime recorded."""
     seen = 0
-    stack = [(folder, "")]
     try:
-        while stack:
-            directory, prefix = stack.pop()
-            with os.scandir(directory) as entries:
-                for entry in entries:
-                    rel = prefix + entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((Path(entry.path), rel + "/"))
-                        continue
-                    recorded = manifest.get(rel)
-                    info = entry.stat(follow_symlinks=False)
-                    if recorded is None or not entry.is_file(follow_symlinks=False) \
-                            or (recorded[1], recorded[2]) != (info.st_size, info.st_mtime_ns):
-                        return False
-                    seen += 1
-    except OSError:
+        for rel, entry in _files_under(folder):
+            recorded = manifest.get(rel)
+            info = entry.stat(follow_symlinks=False)
+            if recorded is None or (recorded[1], recorded[2]) != (info.st_size, info.st_mtime_ns):
+                return False
+            seen += 1
+    except (OSError, ValueError):
         return False
     return seen == len(manifest)
 
@@ -164,25 +155,30 @@ def read_manifest(folder: Path) -> Manifest | None:
     Reading costs less than writing again: on this kind of disk, creating and deleting files is the slow part.
     """
     manifest: Manifest = {}
-    stack = [(folder, "")]
     try:
-        while stack:
-            directory, prefix = stack.pop()
-            with os.scandir(directory) as entries:
-                for entry in entries:
-                    rel = prefix + entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((Path(entry.path), rel + "/"))
-                    elif entry.is_file(follow_symlinks=False):
-                        with open(entry.path, "rb") as handle:
-                            data = handle.read()
-                            info = os.fstat(handle.fileno())
-                        manifest[rel] = (hashlib.blake2b(data, digest_size=16).digest(), info.st_size, info.st_mtime_ns)
-                    else:
-                        return None
-    except OSError:
+        for rel, entry in _files_under(folder):
+            with open(entry.path, "rb") as handle:
+                data = handle.read()
+                info = os.fstat(handle.fileno())
+            manifest[rel] = (hashlib.blake2b(data, digest_size=16).digest(), info.st_size, info.st_mtime_ns)
+    except (OSError, ValueError):
         return None
     return manifest
+
+
+def _files_under(folder: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file under `folder` with its relative POSIX path; ValueError on anything but folders and plain files."""
+    stack = [(str(folder), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, prefix + entry.name + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    yield prefix + entry.name, entry
+                else:
+                    raise ValueError(f"not a plain file: {entry.path}")
 
 
 def site_tree(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]):
