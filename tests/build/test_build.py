@@ -222,8 +222,11 @@ def test_new_vault_builds_clean(tmp_path):
     assert (tmp_path / "site" / "Modèles" / "Ressource.md").is_file()
     notes = [p for p in (tmp_path / "site").rglob("*.md") if "Modèles" not in p.parts]
     assert len(notes) == 3
+    ignored = (tmp_path / "site" / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "_site/" in ignored and ".cartel-cache/" in ignored  # what cartel writes stays out of the editors' history
     built = build_site(tmp_path / "site", tmp_path / "out")
     assert built.diagnostics == ()
+    assert not (tmp_path / "out" / ".gitignore").exists()
     again = runner.invoke(main, ["new", str(tmp_path / "site")])
     assert again.exit_code == 2
 
