@@ -21,12 +21,16 @@ def clean_copy(vault, tmp_path, name="clean"):
 def test_cached_builds_equal_clean_builds_through_adds_deletes_and_renames(tmp_path):
     vault = write_vault(tmp_path / "v", {**NOTES, "images/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
     out = tmp_path / "out"
+
+    def move_note_7():
+        (vault / "Rangées").mkdir()
+        (vault / "Notes" / "Note 7.md").rename(vault / "Rangées" / "Note 7.md")
+
     edits = [
         lambda: (vault / "Notes" / "Note 3.md").write_text("# Note trois\n\nRéécrite.\n", encoding="utf-8"),
         lambda: (vault / "Notes" / "Nouvelle.md").write_text("# Nouvelle\n\nVoir [[Note 1]].\n", encoding="utf-8"),
         lambda: (vault / "Notes" / "Note 5.md").unlink(),
-        lambda: (vault / "Notes" / "Note 7.md").rename(vault / "Rangées" / "Note 7.md")
-        if (vault / "Rangées").mkdir() is None else None,
+        move_note_7,
         lambda: (vault / "images" / "logo.svg").unlink(),
         lambda: (vault / "Notes" / "Nouvelle.md").write_text("---\ntags: [autre]\n---\n# Nouvelle\n", encoding="utf-8"),
     ]
