@@ -127,6 +127,16 @@ class SiteRenderer:
         self.static = static_files(self.config)
         self.site_ctx = site_context(site, self.static)
         self.bodies = BodyRenderer(site, self.strings)
+        self._items: dict[str, dict] = {}
+
+    def note_item(self, path: str) -> dict:
+        """A note as a list entry (`render.notes.note_item`), made once: lists and tags show each note again."""
+        from cartel.render.notes import note_item
+
+        item = self._items.get(path)
+        if item is None:
+            item = self._items[path] = note_item(self.site, path)
+        return dict(item)  # callers add to their copy
 
     def page(self, template: str, page: dict) -> bytes:
         """Render one template with the common context, as UTF-8."""

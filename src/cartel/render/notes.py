@@ -45,7 +45,7 @@ def note_context(renderer: SiteRenderer, note: Note) -> dict:
         "tags": [{"name": tag, "url": tag_url(tag)} for tag in note.tags],
         "backlinks": [note_link(site, p) for p in site.backlinks.get(note.path, ()) if p not in listed],
         "breadcrumbs": breadcrumbs(note, site, t),
-        "children": [note_item(site, p) for p in site.hierarchy.children.get(note.path, ())],
+        "children": [renderer.note_item(p) for p in site.hierarchy.children.get(note.path, ())],
         "graph": draw_local_graph(nearby),
         "graph_hidden": max(0, len(nearby) - LOCAL_LIMIT),
     })
@@ -98,7 +98,7 @@ def question_parts(renderer: SiteRenderer, note: Note, replace: dict) -> dict:
     question = site.questions[note.path]
     targets = site.targets.get(note.path, ())
     cards = [ranked_card(renderer, note, item, targets[item.link]) for item in question.ranked]
-    related = [linked(site, note, index) for index in question.related]
+    related = [linked(renderer, note, index) for index in question.related]
     if cards and question.list_start >= 0:
         level = _level_after_heading(note, question.list_start)
         html = renderer.env.get_template("partials/ranked.html").render(
@@ -140,13 +140,14 @@ def tag_labels(tags: tuple[str, ...], strings: dict) -> list[str]:
     return [strings.get(f"tag_{tag}", tag) for tag in tags if tag not in TYPE_TAGS]
 
 
-def linked(site: Site, note: Note, index: int) -> dict:
+def linked(renderer: SiteRenderer, note: Note, index: int) -> dict:
     """A link of the note as a list entry: title and URL when it resolves, the text as written otherwise."""
+    site = renderer.site
     link = note.body.links[index]
     targets = site.targets.get(note.path, ())
     target = targets[index] if index < len(targets) else None
     if target is not None and target.status == "note" and target.path in site.by_path:
-        entry = note_item(site, target.path)
+        entry = renderer.note_item(target.path)
         entry["url"] = target.url
         return entry
     return {"title": link.label or link.target, "url": "", "type": "", "path": "", "summary": "", "count": None}

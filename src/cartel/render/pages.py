@@ -7,7 +7,6 @@ from __future__ import annotations
 from cartel.directory import Directory, facet_label, sort_key
 from cartel.graph import global_graph
 from cartel.render import Page, SiteRenderer, format_date, tag_url
-from cartel.render.notes import note_item
 
 GRAPH_URL = "/graphe/"
 
@@ -33,7 +32,7 @@ def tag_pages(renderer: SiteRenderer) -> list[Page]:
     site, t = renderer.site, renderer.strings
     pages = []
     for tag, paths in site.tags.items():
-        items = sorted((note_item(site, p) for p in paths), key=lambda i: sort_key(i["title"]))
+        items = sorted((renderer.note_item(p) for p in paths), key=lambda i: sort_key(i["title"]))
         section = {"title": f'{t["pages_tagged"]} #{tag}', "count": len(items), "items": items}
         pages.append(renderer.listing(tag_url(tag), f"#{tag}", [section], "tag"))
     by_count = sorted(site.tags.items(), key=lambda kv: sort_key(kv[0]))
@@ -53,9 +52,9 @@ def type_lists(renderer: SiteRenderer) -> list[Page]:
         by_date = dated + [n for n in by_title if not n.date]
         language = site.config.language
         sections = [
-            {"title": t["by_title"], "count": len(notes), "items": [note_item(site, n.path) for n in by_title], "style": "compact"},
+            {"title": t["by_title"], "count": len(notes), "items": [renderer.note_item(n.path) for n in by_title], "style": "compact"},
             {"title": t["by_date"], "count": len(dated), "style": "compact",
-             "items": [{**note_item(site, n.path), "meta": format_date(n.date, language) or t["no_date"]} for n in by_date]},
+             "items": [{**renderer.note_item(n.path), "meta": format_date(n.date, language) or t["no_date"]} for n in by_date]},
         ]
         pages.append(renderer.listing(url, title, sections, kind + "-list"))
     return pages
@@ -66,8 +65,8 @@ def home_page(renderer: SiteRenderer) -> Page:
     site = renderer.site
     themes = []
     for path in site.hierarchy.themes:
-        theme = note_item(site, path)
-        theme["children"] = [note_item(site, child) for child in site.hierarchy.children.get(path, ())]
+        theme = renderer.note_item(path)
+        theme["children"] = [renderer.note_item(child) for child in site.hierarchy.children.get(path, ())]
         themes.append(theme)
     context = {"kind": "home", "url": "/", "title": site.config.title, "intro": site.config.description,
                "description": site.config.description, "themes": themes,
