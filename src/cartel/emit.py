@@ -97,9 +97,10 @@ def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
     target, known = _writable_tree(output, spare, state)
     manifest: Manifest = {}
     try:
-        sync_files(target, site_tree(site, pages, sources, extra_files), known, manifest)
+        hashed = spare is not None  # digests serve only the next build's comparison with the spare
+        sync_files(target, site_tree(site, pages, sources, extra_files), known, manifest, hashed)
         for late in late_files:
-            sync_files(target, late(site, pages).items(), known, manifest)
+            sync_files(target, late(site, pages).items(), known, manifest, hashed)
         remove_stale_files(target, known, manifest)
         swap_in(target, output, spare.folder if spare else None)
     except BaseException:
@@ -191,17 +192,19 @@ def site_tree(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
     yield from sorted(extra_files.items())
 
 
-def sync_files(root: Path, files: Iterable[tuple[str, bytes]], known: Manifest, manifest: Manifest) -> None:
+def sync_files(root: Path, files: Iterable[tuple[str, bytes]], known: Manifest, manifest: Manifest,
+               hashed: bool = True) -> None:
     """Write under `root` each file whose bytes differ from what `known` says is there, and record every file in
-    `manifest`; a path that would leave `root` is refused. A path given twice keeps its last bytes."""
+    `manifest` (with no digest unless `hashed`); a path that would leave `root` is refused. A path given twice
+    keeps its last bytes."""
     made: set[str] = set()
     base = str(root)
     for relative, data in files:
         parts = safe_parts(relative)
         rel = "/".join(parts)
-        digest = hashlib.blake2b(data, digest_size=16).digest()
+        digest = hashlib.blake2b(data, digest_size=16).digest() if hashed else b""
         old = manifest.get(rel) or known.get(rel)
-        if old is not None and old[0] == digest and old[1] == len(data):
+        if hashed and old is not None and old[0] == digest and old[1] == len(data):
             manifest[rel] = old
             continue
         path = os.path.join(base, *parts)

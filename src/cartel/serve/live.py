@@ -263,7 +263,6 @@ class LiveSite:
         files: dict[str, bytes] = {}
         sources: dict[str, str] = {}
         for page in pages:
-            held = self.note_pages.get(page.source)
             name = output_path(page.url)
             files[name] = page.data
             if page.source:
