@@ -31,16 +31,18 @@ import json, sys, time
 import cartel.build as build
 import cartel.search as search
 waited = []
-original_start, original_result = build.start_search, search.IndexJob.result
+original_start, original_early, original_result = build.start_search, build.start_early_index, search.IndexJob.result
 def start(*args):
     return original_start(*args) if sys.argv[3] == "on" else None
+def early(*args):
+    return original_early(*args) if sys.argv[3] == "on" else None
 def result(job):
     started = time.perf_counter()
     try:
         return original_result(job)
     finally:
         waited.append(time.perf_counter() - started)
-build.start_search, search.IndexJob.result = start, result
+build.start_search, build.start_early_index, search.IndexJob.result = start, early, result
 result = build.build_site(sys.argv[1], sys.argv[2], use_cache=False)
 print(json.dumps({"seconds": result.seconds, "index": sum(waited)}))
 """

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from cartel.cache import open_cache
 from cartel.check.configure import configure
@@ -22,7 +22,7 @@ from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.render import Page, render_site, static_files
 from cartel.scan import ScanResult, scan_vault, without_note_contents
-from cartel.search import IndexJob, Memo, PagefindError, find_executable
+from cartel.search import EarlyIndex, IndexJob, Memo, PagefindError, find_executable
 
 Progress = Callable[[str, int, int], None]
 
@@ -56,15 +56,13 @@ def load_site(vault: Path, output: Path | None = None, progress: Progress = _no_
     return config, scanned, site
 
 
-def parse_all(sources, config: Config, progress: Progress = _no_progress) -> list[Note]:
-    """Parse every note source."""
-    notes = []
+def parse_all(sources, config: Config, progress: Progress = _no_progress) -> Iterator[Note]:
+    """Parse every note source, one at a time, in order."""
     total = len(sources)
     for i, source in enumerate(sources, 1):
-        notes.append(parse_note(source, config))
+        yield parse_note(source, config)
         if i % 200 == 0 or i == total:
             progress("parse", i, total)
-    return notes
 
 
 def collect_diagnostics(config: Config, scanned: ScanResult, site: Site) -> tuple[Diagnostic, ...]:
@@ -91,35 +89,51 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     unchanged = cache.unchanged_build(scanned, output)
     if unchanged is not None:
         return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
-    notes = cache.parse([s for s in scanned.sources if s.kind == "note"], lambda missing: parse_all(missing, config, progress))
-    scanned = without_note_contents(scanned)
-    site = link_site(notes, scanned.sources, config)
+    note_sources = [s for s in scanned.sources if s.kind == "note"]
     problems: list[Diagnostic] = []
-    search = start_search(site, cache.memo("search"), problems)
+    early = start_early_index(config, len(note_sources))
+    search = None
     try:
+        notes = cache.parse(note_sources, lambda missing: parse_all(missing, config, progress),
+                            early.add if early else None)
+        scanned = without_note_contents(scanned)
+        site = link_site(notes, scanned.sources, config)
+        search = start_search(site, cache.memo("search"), problems, early)
         pages = cache.render(site, render_site)
         progress("render", len(pages), len(pages))
         extra = site_files(site, pages, config)
         data = {s.path: s.data for s in scanned.sources}
         emit_site(site, pages, data, extra, output, [partial(search_files, search=search, problems=problems)],
                   cache.spare_tree(output))
-    finally:
+    finally:  # a build that failed or was interrupted waits for no Pagefind process
         if search is not None:
-            search.cancel()  # a build that failed or was interrupted waits for no Pagefind process
+            search.cancel()
+        elif early is not None:
+            early.close()
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, len(pages), diagnostics)
     return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
 
 
-def start_search(site: Site, memo: Memo, problems: list[Diagnostic]) -> IndexJob | None:
-    """The search index, started in a thread as soon as the site is linked; None (and a diagnostic) when Pagefind cannot start."""
+def start_early_index(config: Config, notes: int) -> EarlyIndex | None:
+    """The search index begun while `notes` note sources are parsed (cartel.search.EarlyIndex); None without Pagefind."""
+    try:
+        find_executable()
+    except PagefindError:
+        return None  # start_search reports it
+    return EarlyIndex(config, notes)
+
+
+def start_search(site: Site, memo: Memo, problems: list[Diagnostic], early: EarlyIndex | None = None) -> IndexJob | None:
+    """The search index, finished or made in a thread as soon as the site is linked; None (and a diagnostic) when
+    Pagefind cannot start."""
     try:
         find_executable()
     except PagefindError as error:
         problems.append(search_failure(error))
         return None
-    return IndexJob(site, memo)
+    return IndexJob(site, memo, early)
 
 
 def search_files(site: Site, pages: tuple[Page, ...], search: IndexJob | None,

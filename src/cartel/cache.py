@@ -347,9 +347,15 @@ class NoCache:
         """Never: every build is done in full."""
         return None
 
-    def parse(self, sources: list[Source], parse: Callable[[list[Source]], list[Note]]) -> list[Note]:
-        """Parse every source."""
-        return parse(sources)
+    def parse(self, sources: list[Source], parse: Callable[[list[Source]], Iterable[Note]],
+              on_note: Callable[[Note, bool], None] | None = None) -> list[Note]:
+        """Parse every source; `on_note(note, True)` sees each note as it is parsed."""
+        notes = []
+        for note in parse(sources):
+            if on_note is not None:
+                on_note(note, True)
+            notes.append(note)
+        return notes
 
     def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
         """Render every page."""
@@ -394,18 +400,31 @@ class BuildCache(NoCache):
             return None
         return saved.get("record")
 
-    def parse(self, sources: list[Source], parse: Callable[[list[Source]], list[Note]]) -> list[Note]:
-        """Notes from the cache where the source and the site fingerprint are unchanged; `parse` for the rest."""
+    def parse(self, sources: list[Source], parse: Callable[[list[Source]], Iterable[Note]],
+              on_note: Callable[[Note, bool], None] | None = None) -> list[Note]:
+        """Notes from the cache where the source and the site fingerprint are unchanged; `parse` for the rest.
+
+        `on_note(note, fresh)` sees each note in the order of `sources` as soon as it is
+        known, `fresh` when it was parsed rather than taken from the cache.
+        """
         keys = {s.path: parse_key(self.site_fp, s) for s in sources}
         found = {s.path: self.store.load("parse", keys[s.path]) for s in sources}
         missing = [s for s in sources if not isinstance(found[s.path], Note)]
-        if missing:
-            for note in parse(missing):
-                found[note.path] = note
+        parsed = iter(parse(missing))  # lazily, in the order of `missing`
+        notes = []
+        for source in sources:
+            note = found[source.path]
+            fresh = not isinstance(note, Note)
+            if fresh:
+                note = next(parsed)
                 self.store.save("parse", keys[note.path], note)
+            if on_note is not None:
+                on_note(note, fresh)
+            notes.append(note)
+        if missing:
             self.store.keep_only("parse", set(keys.values()))
             self.store.flush()
-        return [found[s.path] for s in sources]
+        return notes
 
     def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
         """Every page, note pages whose dependency key is unchanged taken from the cache."""

@@ -18,11 +18,16 @@ digest of its records, so a build after one note changed re-indexes only the
 shards whose records changed.
 
 Measured choices (bench/RESULTS.md):
-- records made from the linked notes, not pages: the index is made in a
-  thread from the end of `link`, on the other core while pages render and
-  are written (`IndexJob`), and Pagefind parses no HTML (40 % less of its
-  time per page). Sending each rendered page while it rendered made the
-  index finish 2 s after the pages on a 4,000-note site.
+- records made from the notes, not pages: Pagefind parses no HTML (40 %
+  less of its time per page), and the index is made beside the build on
+  the other core. Each note's record is sent as the note is parsed
+  (`EarlyIndex`, its URL guessed from the note and checked once link has
+  run); link's end only adds the directory rows and asks for the files,
+  in a thread while pages render and are written (`IndexJob`). Pagefind's
+  service indexes on one core: started after link, it was the last thing
+  a 4,000-note build waited for (5.75 s in all; 4.4 s begun during parse).
+  Sending each rendered page while it rendered made the index finish 2 s
+  after the pages.
 - cartel talks to the `pagefind` binary (found by the `pagefind` package,
   shipped by `pagefind-bin`) over its service protocol itself, instead of
   through `pagefind.PagefindIndex`: that asyncio wrapper sleeps 100 ms before
@@ -41,20 +46,24 @@ import gzip
 import hashlib
 import json
 import os
+import queue
 import subprocess
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 from urllib.parse import quote
 
 from cartel.directory import Directory, DirectoryRow
 from cartel.i18n import load_strings
-from cartel.link import Site
+from cartel.config import Config
+from cartel.link import Site, declared_url
+from cartel.model import parse_question, parse_resource
 from cartel.parse import Note
-from cartel.render import entry_summary
+from cartel.render import entry_summary, note_summary
 
 BUNDLE = "pagefind"
 STRINGS_FILE = "_cartel/search-strings.json"
@@ -65,6 +74,8 @@ _DROPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "page
 _MAIN_ONLY = ("pagefind.js", "wasm.")
 # Shards: at most this many, whatever [build] search_shard_size asks (each query loads a piece of every shard).
 MAX_SHARDS = 16
+# Records the early index hands its sending thread at a time.
+EARLY_BATCH = 32
 # Pagefind processes indexing shards at the same time (each uses every core for parsing; two keep both busy).
 PARALLEL_SHARDS = 2
 # The strings the search UI shows, sent to the browser as JSON.
@@ -103,7 +114,7 @@ def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[
     config = index_config(site)
     shards = split_shards(site, site_shard_count(site))
     memo = memo or Memo()
-    keys = {shard.index: shard_key(site, shard, config, len(shards)) for shard in shards}
+    keys = {shard.index: shard_key(shard_records(site, shard), config, shard.index, len(shards)) for shard in shards}
     found = {index: memo.load(key) for index, key in keys.items()}
     missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
     for shard, files in zip(missing, index_shards(site, missing, config, language, on_service)):
@@ -114,18 +125,19 @@ def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[
 
 
 class IndexJob:
-    """`search_index` run in a thread while the site renders and is written.
+    """`search_index` run in a thread while the site renders and is written, finishing an `EarlyIndex` if any.
 
     `result` waits for the bundle; `cancel` (a build that failed or was
     interrupted) stops the Pagefind processes so that nothing waits for them.
     """
 
-    def __init__(self, site: Site, memo: Memo | None = None):
+    def __init__(self, site: Site, memo: Memo | None = None, early: EarlyIndex | None = None):
         self.services: list[PagefindService] = []
+        self.early = early
         self.cancelled = False
         self.files: dict[str, bytes] = {}
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(site, memo), name="cartel-search", daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(site, memo or Memo()), name="cartel-search", daemon=True)
         self.thread.start()
 
     def result(self) -> dict[str, bytes]:
@@ -138,13 +150,18 @@ class IndexJob:
     def cancel(self) -> None:
         """Stop every Pagefind process of this job; the thread ends soon after."""
         self.cancelled = True
+        if self.early is not None:
+            self.early.cancel()
         for service in list(self.services):
             service.stop()
 
-    def _run(self, site: Site, memo: Memo | None) -> None:
+    def _run(self, site: Site, memo: Memo) -> None:
         lower_thread_priority()
         try:
-            self.files = search_index(site, memo, self._started)
+            files = self.early.finish(site, memo) if self.early is not None else None
+            if files is None and not self.cancelled:  # no early index, or not the site's: index it now
+                files = search_index(site, memo, self._started)
+            self.files = files or {}
         except BaseException as error:  # raised again by `result`, in the build's thread
             self.error = error
 
@@ -152,6 +169,118 @@ class IndexJob:
         self.services.append(service)
         if self.cancelled:
             service.stop()
+
+
+class EarlyIndex:
+    """The search index begun while the notes are parsed, before link has given them their URLs.
+
+    Each published note's record is guessed from the note alone
+    (`early_record`) as the note comes out of parse, and a thread sends it to
+    Pagefind, which indexes on the other core while Python parses. `finish`,
+    once the site is linked, compares the site's records with the ones sent:
+    when they begin the same, it sends the rest (the directory rows) and asks
+    for the files; any difference (a URL collision, a site large enough for
+    shards) stops it, and the index is made from the linked site as before.
+    It starts only with the first note parsed afresh: notes all taken from the
+    build cache most likely have their index in the cache too.
+    """
+
+    def __init__(self, config: Config, sources: int):
+        self.language = language_code(config.language)
+        self.config = {"force_language": self.language}
+        self.enabled = shard_count(sources, config.search_shard_size) == 1
+        self.records: list[Record] = []
+        self.queue: queue.SimpleQueue[list[Record] | None] = queue.SimpleQueue()
+        self.unsent: list[Record] = []  # handed to the thread a batch at a time: it wakes up less
+        self.thread: threading.Thread | None = None
+        self.service: PagefindService | None = None
+        self.sent: list[int] = []  # ids of the AddRecord messages, whose answers `finish` checks
+        self.index_id = 0
+        self.stopped = False
+        self.lock = threading.Lock()
+
+    def add(self, note: Note, fresh: bool) -> None:
+        """Offer the next note in path order, `fresh` when it was just parsed (not taken from the build cache)."""
+        if not self.enabled or note.draft:
+            return
+        self.records.append(early_record(note))
+        self.unsent.append(self.records[-1])
+        if self.thread is None and fresh:
+            self.thread = threading.Thread(target=self._feed, name="cartel-early-index", daemon=True)
+            self.thread.start()
+        if self.thread is not None and len(self.unsent) >= EARLY_BATCH:
+            self.queue.put(self.unsent)
+            self.unsent = []
+
+    def finish(self, site: Site, memo: Memo) -> dict[str, bytes] | None:
+        """The search bundle from the records sent, when the site's records begin with them; else None, Pagefind stopped."""
+        try:
+            return self._finish(site, memo) if self._sent_all() else None
+        except PagefindError:
+            return None
+        finally:
+            self.close()
+
+    def cancel(self) -> None:
+        """Stop Pagefind (from any thread); `finish` then gives None."""
+        with self.lock:
+            self.stopped = True
+            if self.service is not None:
+                self.service.stop()
+
+    def close(self) -> None:
+        """Stop Pagefind and wait for it and the sending thread."""
+        self.enabled = False
+        self.cancel()
+        self._sent_all()
+        if self.service is not None:
+            self.service.__exit__(None, None, None)
+            self.service = None
+
+    def _sent_all(self) -> bool:
+        """Wait for the sending thread to send what it was given; whether Pagefind took it all so far."""
+        if self.thread is None:
+            return False
+        self.queue.put(self.unsent)
+        self.unsent = []
+        self.queue.put(None)
+        self.thread.join()
+        return self.service is not None and not self.stopped
+
+    def _feed(self) -> None:
+        try:
+            with self.lock:
+                if self.stopped:
+                    return
+                self.service = PagefindService().__enter__()
+            self.index_id = self.service.request({"type": "NewIndex", "config": self.config})["index_id"]
+            while (batch := self.queue.get()) is not None:
+                for record in batch:
+                    self._send(record)
+        except PagefindError:
+            self.cancel()  # the index made after link reports why
+
+    def _send(self, record: Record) -> None:
+        self.sent.append(self.service.send(record_request(self.index_id, record, self.language)))
+
+    def _finish(self, site: Site, memo: Memo) -> dict[str, bytes] | None:
+        shards = split_shards(site, site_shard_count(site))
+        if len(shards) != 1 or index_config(site) != self.config:
+            return None
+        records = list(shard_records(site, shards[0]))
+        if records[:len(self.records)] != self.records:
+            return None
+        key = shard_key(records, self.config, 0, 1)
+        files = memo.load(key)
+        if not isinstance(files, dict):
+            for record in records[len(self.records):]:
+                self._send(record)
+            for message_id in self.sent:
+                self.service.answer(message_id)
+            files = published(self.service.request({"type": "GetFiles", "index_id": self.index_id}))
+            memo.save(key, files)
+        memo.keep({key})
+        return publish_shards([files], site.config.language)
 
 
 def lower_thread_priority(niceness: int = 10) -> None:
@@ -205,7 +334,7 @@ class Memo:
 
 @dataclass(frozen=True)
 class Shard:
-    """One part of the search index: the notes and directory rows whose URL hashes to it, in URL order.
+    """One part of the search index: the notes and directory rows whose URL hashes to it, notes first.
 
     It holds notes, not their records: a record holds the note's whole text, so
     records are made when a shard is keyed or indexed, and dropped after.
@@ -227,25 +356,25 @@ def shard_of(url: str, count: int) -> int:
 
 
 def split_shards(site: Site, count: int) -> list[Shard]:
-    """The site's notes and directory rows dealt into `count` shards by URL."""
+    """The site's notes (in path order, as parse gives them), then its directory rows, dealt into `count` shards by URL."""
     entries: list[tuple[str, Note | Record]] = [(site.urls[note.path], note) for note in site.notes]
     entries += [(record.url, record) for record in directory_records(site)]
     lists: list[list[Note | Record]] = [[] for _ in range(count)]
-    for url, entry in sorted(entries, key=lambda pair: pair[0]):
+    for url, entry in entries:
         lists[shard_of(url, count) if count > 1 else 0].append(entry)
     return [Shard(i, tuple(entries)) for i, entries in enumerate(lists)]
 
 
 def shard_records(site: Site, shard: Shard) -> Iterator[Record]:
-    """The search records of a shard, one at a time."""
+    """The search records of a shard, one at a time, in its order."""
     for entry in shard.entries:
         yield entry if isinstance(entry, Record) else note_record(site, entry)
 
 
-def shard_key(site: Site, shard: Shard, config: dict, count: int) -> str:
-    """A digest of everything a shard's files depend on: Pagefind itself, the options, the records."""
-    digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, shard.index, count], sort_keys=True).encode())
-    for record in shard_records(site, shard):
+def shard_key(records: Iterable[Record], config: dict, index: int, count: int) -> str:
+    """A digest of everything the files of shard `index` of `count` depend on: Pagefind itself, the options, the records."""
+    digest = hashlib.sha256(json.dumps([_pagefind_identity(), config, index, count], sort_keys=True).encode())
+    for record in records:
         digest.update(b"\0record\0" + json.dumps(dataclasses.astuple(record), ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
@@ -422,11 +551,23 @@ def note_record(site: Site, note: Note) -> Record:
     it), the plain text of each Markdown block and its tags: not the menus,
     backlinks or graph around it, nor the type and date labels.
     """
+    return record_of(note, site.urls[note.path], entry_summary(site, note))
+
+
+def early_record(note: Note) -> Record:
+    """The record a note will most likely have once linked, from the note alone: its declared URL (only link sees
+    a URL collision) and the summary of its own question or resource part."""
+    question = parse_question(note) if note.type == "question" else None
+    resource = parse_resource(note) if note.type == "resource" else None
+    return record_of(note, declared_url(note), note_summary(note, question, resource))
+
+
+def record_of(note: Note, url: str, summary: str) -> Record:
+    """The record of a note published at `url` (see `note_record`)."""
     parts = [] if any(h.level == 1 for h in note.body.headings) else [note.title]
     parts += [block.text.strip() for block in note.body.blocks if block.text.strip()]
     parts += [f"#{tag}" for tag in note.tags]
-    return Record(url=site.urls[note.path], title=note.title, content="\n".join(parts),
-                  summary=entry_summary(site, note), kind=note.type, tags=note.tags)
+    return Record(url=url, title=note.title, content="\n".join(parts), summary=summary, kind=note.type, tags=note.tags)
 
 
 
@@ -445,13 +586,22 @@ def row_record(directory: Directory, row: DirectoryRow) -> Record:
 # -- the Pagefind service ------------------------------------------------------
 
 class PagefindService:
-    """A running `pagefind --service`: base64 JSON messages, each followed by a comma, both ways."""
+    """A running `pagefind --service`: base64 JSON messages, each followed by a comma, both ways.
+
+    A thread reads the answers as they come, so a caller can send messages
+    (`send`, which writes at once) and collect the answers later (`answer`)
+    without Pagefind ever blocked on a full pipe.
+    """
 
     def __init__(self, executable: Path | None = None):
         self.executable = executable or find_executable()
         self.process: subprocess.Popen | None = None
-        self.buffer = bytearray()
         self.next_id = 0
+        self.sending = threading.Lock()
+        self.answers: dict[int, dict] = {}
+        self.ended: str | None = None  # why no more answers will come
+        self.changed = threading.Condition()
+        self.reader: threading.Thread | None = None
 
     def __enter__(self) -> "PagefindService":
         try:
@@ -459,6 +609,8 @@ class PagefindService:
                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError as error:
             raise PagefindError(f"cannot start Pagefind ({self.executable}): {error}") from error
+        self.reader = threading.Thread(target=self._read_all, name="cartel-pagefind-reader", daemon=True)
+        self.reader.start()
         return self
 
     def stop(self) -> None:
@@ -470,58 +622,63 @@ class PagefindService:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
+            if self.reader is not None:
+                self.reader.join()
             for pipe in (self.process.stdin, self.process.stdout):
                 pipe.close()
 
+    def send(self, payload: dict) -> int:
+        """Write one message; its id, for `answer` (a Pagefind that stopped reading makes `answer` fail)."""
+        with self.sending:
+            message_id = self.next_id
+            self.next_id += 1
+            message = json.dumps({"message_id": message_id, "payload": payload}, ensure_ascii=False)
+            try:
+                self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+                self.process.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError) as error:
+                self._end(f"Pagefind stopped reading: {error}")
+        return message_id
+
+    def answer(self, message_id: int) -> dict:
+        """The payload answering a message, once it comes; PagefindError when Pagefind failed or stopped."""
+        with self.changed:
+            self.changed.wait_for(lambda: message_id in self.answers or self.ended is not None)
+            if message_id not in self.answers:
+                raise PagefindError(self.ended)
+            result = self.answers.pop(message_id)
+        if result.get("type") == "Error":
+            raise PagefindError(f"Pagefind failed: {result.get('message')}")
+        return result
+
     def request(self, payload: dict) -> dict:
         """Send one message and return its answer's payload."""
-        return self.request_many([payload])[0]
+        return self.answer(self.send(payload))
 
     def request_many(self, payloads: list[dict]) -> list[dict]:
-        """Send messages while reading answers (a writer thread, so neither pipe fills up), in order."""
-        if not payloads:
-            return []
-        first = self.next_id
-        self.next_id += len(payloads)
-        messages = [self._encode(first + i, payload) for i, payload in enumerate(payloads)]
-        failure: list[BaseException] = []
-        writer = threading.Thread(target=self._write, args=(messages, failure), daemon=True)
-        writer.start()
-        answers: dict[int, dict] = {}
-        try:
-            while len(answers) < len(payloads):
-                message = self._read()
-                answers[message.get("message_id")] = message["payload"]
-        finally:
-            writer.join()
-        if failure:
-            raise PagefindError(f"Pagefind stopped reading: {failure[0]}")
-        results = [answers.get(first + i, {}) for i in range(len(payloads))]
-        for result in results:
-            if result.get("type") == "Error":
-                raise PagefindError(f"Pagefind failed: {result.get('message')}")
-        return results
+        """Send messages and return their answers, in order."""
+        return [self.answer(message_id) for message_id in [self.send(payload) for payload in payloads]]
 
-    def _encode(self, message_id: int, payload: dict) -> bytes:
-        return base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8")) + b","
+    def _read_all(self) -> None:
+        buffer = bytearray()
+        while chunk := self.process.stdout.read1(1 << 20):
+            buffer += chunk
+            start = 0
+            while (end := buffer.find(b",", start)) >= 0:
+                message = json.loads(base64.b64decode(bytes(buffer[start:end])))
+                start = end + 1
+                with self.changed:
+                    self.answers[message.get("message_id")] = message["payload"]
+                    self.changed.notify_all()
+            del buffer[:start]
+            if len(chunk) < 4096:  # answers trickling in: read them in batches, as each wakeup takes the GIL
+                time.sleep(0.02)
+        self._end(f"Pagefind exited (status {self.process.poll()}) before answering")
 
-    def _write(self, messages: list[bytes], failure: list) -> None:
-        try:
-            for message in messages:
-                self.process.stdin.write(message)
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError) as error:
-            failure.append(error)
-
-    def _read(self) -> dict:
-        while (end := self.buffer.find(b",")) < 0:
-            chunk = self.process.stdout.read1(1 << 20)
-            if not chunk:
-                raise PagefindError(f"Pagefind exited (status {self.process.poll()}) before answering")
-            self.buffer += chunk
-        message = json.loads(base64.b64decode(bytes(self.buffer[:end])))
-        del self.buffer[:end + 1]
-        return message
+    def _end(self, reason: str) -> None:
+        with self.changed:
+            self.ended = self.ended or reason
+            self.changed.notify_all()
 
 
 @lru_cache(maxsize=None)

@@ -115,7 +115,8 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
-def test_a_failed_build_stops_the_search_index_it_started(tmp_path, monkeypatch):
+@pytest.mark.parametrize("stage", ["link_site", "render_site"])  # before and after link hands the index to a thread
+def test_a_failed_build_stops_the_search_index_it_started(tmp_path, monkeypatch, stage):
     started = tmp_path / "started"
     fake = tmp_path / "bin" / "pagefind"  # a Pagefind that never answers: only cancelling stops it
     fake.parent.mkdir()
@@ -128,9 +129,9 @@ def test_a_failed_build_stops_the_search_index_it_started(tmp_path, monkeypatch)
         deadline = time.monotonic() + 10
         while not started.exists() and time.monotonic() < deadline:
             time.sleep(0.02)
-        raise RuntimeError("render failed")
+        raise RuntimeError(f"{stage} failed")
 
-    monkeypatch.setattr(cartel.build, "render_site", explode)
+    monkeypatch.setattr(cartel.build, stage, explode)
     with pytest.raises(RuntimeError):
         build_site(vault, tmp_path / "out", use_cache=False)
     deadline = time.monotonic() + 10

@@ -242,3 +242,64 @@ def test_a_note_record_holds_every_word_of_the_note_and_no_markup(blocks, tags):
     assert {word for _, ws in blocks for word in ws} <= words
     assert not any(mark in record.content for mark in ("**", "# ", "- ", "1. ", "> "))
     assert record.tags == note.tags and record.title == note.title and record.url == linked.urls[note.path]
+
+
+# -- the index begun while notes are parsed -------------------------------------
+
+def _bundle_after_link(vault: Path) -> dict[str, bytes]:
+    """The search bundle made the plain way, from the linked site: what an early index must equal."""
+    from cartel.build import load_site
+    from cartel.search import search_index
+
+    _, _, site = load_site(vault)
+    return search_index(site)
+
+
+def _built_bundle(output: Path) -> dict[str, bytes]:
+    return {name: data for name, data in tree_bytes(output).items()
+            if name.startswith("pagefind/") or name == "_cartel/search-strings.json"}
+
+
+@pytest.mark.parametrize("extra, early", [
+    ({}, True),
+    ({"Ressources/Brouillon.md": "---\ndraft: true\n---\n# Brouillon\n\nPas encore publié.\n"}, True),
+    ({"Ressources/Réseaux sociaux au musée!.md": "# Homonyme\n\nMême adresse que la ressource sur les réseaux.\n"}, False),
+    ({"Ressources/Renommée.md": "---\nslug: guide-pratique-de-la-strategie-numerique\n---\n# Renommée\n\nUne adresse déjà prise.\n"}, False),
+])
+def test_the_index_begun_during_parse_equals_the_index_made_after_link(tmp_path, monkeypatch, extra, early):
+    import cartel.search
+    from cartel.build import build_site
+    from tests.conftest import write_vault
+
+    vault = write_vault(tmp_path / "vault", {**SMALL_VAULT, **extra})
+    after_link: list[int] = []
+    real = cartel.search.search_index
+    monkeypatch.setattr(cartel.search, "search_index", lambda site, *rest: after_link.append(1) or real(site, *rest))
+    result = build_site(vault, tmp_path / "out", use_cache=False)
+    assert "search-index-failed" not in [d.rule for d in result.diagnostics]
+    assert (after_link == []) is early  # a URL only link can give (a collision) sends the index back to after link
+    expected = _bundle_after_link(vault)
+    assert _built_bundle(tmp_path / "out") == expected
+
+
+def test_a_cached_build_with_one_note_changed_indexes_early_and_equals_a_clean_build(tmp_path, monkeypatch):
+    import cartel.search
+    from cartel.build import build_site
+    from tests.conftest import write_vault
+
+    vault = write_vault(tmp_path / "vault", SMALL_VAULT)
+    build_site(vault, tmp_path / "out")
+    started: list[int] = []
+    real = cartel.search.EarlyIndex._feed
+    monkeypatch.setattr(cartel.search.EarlyIndex, "_feed", lambda self: started.append(1) or real(self))
+    build_site(vault, tmp_path / "out")  # nothing changed: nothing parsed, no index begun
+    (vault / "plan.pdf").write_bytes(b"%PDF-1.4 plan")
+    build_site(vault, tmp_path / "out")  # a new file, no note changed: notes and index from the cache
+    assert started == []
+    note = vault / "Ressources" / "fichier-obscur.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nUne planche de lichens ajoutée en novembre.\n", encoding="utf-8")
+    build_site(vault, tmp_path / "out")
+    assert started == [1]
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+    assert "lichens" in json.dumps(read_all_fragments(tmp_path / "out"), ensure_ascii=False)

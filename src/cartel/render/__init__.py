@@ -193,10 +193,15 @@ def description_of(note: Note) -> str:
 
 def entry_summary(site: Site, note: Note) -> str:
     """What a note says in brief: a question's lead, a resource's summary, else its first paragraph."""
-    if note.path in site.questions and site.questions[note.path].lead:
-        return shorten(site.questions[note.path].lead)
-    if note.path in site.resources and site.resources[note.path].summary:
-        return shorten(site.resources[note.path].summary)
+    return note_summary(note, site.questions.get(note.path), site.resources.get(note.path))
+
+
+def note_summary(note: Note, question=None, resource=None) -> str:
+    """`entry_summary` from the note and its parsed question or resource part (None when it is not one)."""
+    if question is not None and question.lead:
+        return shorten(question.lead)
+    if resource is not None and resource.summary:
+        return shorten(resource.summary)
     return description_of(note)
 
 
