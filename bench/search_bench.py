@@ -16,9 +16,11 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,10 +133,10 @@ def main() -> None:
         print(json.dumps({"demo": report["demo"]}, ensure_ascii=False, indent=1), flush=True)
     for notes in args.notes:
         vault = make_vault(args.work, notes)
-        output = args.work / f"out{notes}"
         off, on, index = [], [], []
-        for _ in range(args.runs):  # interleaved, so a busy machine slows both alike
-            off.append(timed_build(vault, output, "off")["seconds"])
+        for run_number in range(args.runs):  # interleaved, so a busy machine slows both alike
+            off.append(timed_build(vault, fresh_folder(args.work, f"off-{notes}-{run_number}"), "off")["seconds"])
+            output = fresh_folder(args.work, f"on-{notes}-{run_number}")
             run = timed_build(vault, output, "on")
             on.append(run["seconds"])
             index.append(run["index"])
@@ -146,6 +148,13 @@ def main() -> None:
             "size": index_size(output), "queries": query_bytes(output, QUERIES),
         }
         print(json.dumps({notes: report[notes]}, ensure_ascii=False, indent=1), flush=True)
+    shutil.rmtree(args.work / "fresh", ignore_errors=True)
+
+
+def fresh_folder(work: Path, name: str) -> Path:
+    """A new output folder for one timed build; all are deleted at the end (see build_bench.fresh_folder: deleting
+    many files just before a build slows its writes down on ext4)."""
+    return work / "fresh" / f"{name}-{time.time_ns()}"
 
 
 if __name__ == "__main__":

@@ -255,13 +255,12 @@ class EarlyIndex:
                 self.service = PagefindService().__enter__()
             self.index_id = self.service.request({"type": "NewIndex", "config": self.config})["index_id"]
             while (batch := self.queue.get()) is not None:
-                for record in batch:
-                    self._send(record)
+                self._send(batch)
         except PagefindError:
             self.cancel()  # the index made after link reports why
 
-    def _send(self, record: Record) -> None:
-        self.sent.append(self.service.send(record_request(self.index_id, record, self.language)))
+    def _send(self, records: list[Record]) -> None:
+        self.sent += self.service.send_many([record_request(self.index_id, record, self.language) for record in records])
 
     def _finish(self, site: Site, memo: Memo) -> dict[str, bytes] | None:
         shards = split_shards(site, site_shard_count(site))
@@ -273,8 +272,7 @@ class EarlyIndex:
         key = shard_key(records, self.config, 0, 1)
         files = memo.load(key)
         if not isinstance(files, dict):
-            for record in records[len(self.records):]:
-                self._send(record)
+            self._send(records[len(self.records):])
             for message_id in self.sent:
                 self.service.answer(message_id)
             files = published(self.service.request({"type": "GetFiles", "index_id": self.index_id}))
@@ -629,16 +627,22 @@ class PagefindService:
 
     def send(self, payload: dict) -> int:
         """Write one message; its id, for `answer` (a Pagefind that stopped reading makes `answer` fail)."""
+        return self.send_many([payload])[0]
+
+    def send_many(self, payloads: list[dict]) -> list[int]:
+        """Write messages in one go (each write lets the build's thread lose the GIL); their ids, for `answer`."""
         with self.sending:
-            message_id = self.next_id
-            self.next_id += 1
-            message = json.dumps({"message_id": message_id, "payload": payload}, ensure_ascii=False)
+            first = self.next_id
+            self.next_id += len(payloads)
+            data = b"".join(base64.b64encode(json.dumps({"message_id": first + i, "payload": payload},
+                                                        ensure_ascii=False).encode("utf-8")) + b","
+                            for i, payload in enumerate(payloads))
             try:
-                self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+                self.process.stdin.write(data)
                 self.process.stdin.flush()
             except (BrokenPipeError, OSError, ValueError) as error:
                 self._end(f"Pagefind stopped reading: {error}")
-        return message_id
+        return list(range(first, first + len(payloads)))
 
     def answer(self, message_id: int) -> dict:
         """The payload answering a message, once it comes; PagefindError when Pagefind failed or stopped."""
@@ -657,7 +661,7 @@ class PagefindService:
 
     def request_many(self, payloads: list[dict]) -> list[dict]:
         """Send messages and return their answers, in order."""
-        return [self.answer(message_id) for message_id in [self.send(payload) for payload in payloads]]
+        return [self.answer(message_id) for message_id in self.send_many(payloads)]
 
     def _read_all(self) -> None:
         buffer = bytearray()
