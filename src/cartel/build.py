@@ -89,13 +89,13 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     unchanged = cache.unchanged_build(scanned, output)
     if unchanged is not None:
         return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
-    note_sources = [s for s in scanned.sources if s.kind == "note"]
     problems: list[Diagnostic] = []
-    early = start_early_index(config, len(note_sources))
+    early = start_early_index(config, sum(1 for s in scanned.sources if s.kind == "note"))
     search = None
     try:
-        notes = cache.parse(note_sources, lambda missing: parse_all(missing, config, progress),
-                            early.add if early else None)
+        # The sources are not kept in a variable: their bytes and text must go with the scan's, once parsed.
+        notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
+                            lambda missing: parse_all(missing, config, progress), early.add if early else None)
         scanned = without_note_contents(scanned)
         site = link_site(notes, scanned.sources, config)
         search = start_search(site, cache.memo("search"), problems, early)

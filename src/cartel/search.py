@@ -73,6 +73,8 @@ _DROPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "page
 _MAIN_ONLY = ("pagefind.js", "wasm.")
 # Shards: at most this many, whatever [build] search_shard_size asks (each query loads a piece of every shard).
 MAX_SHARDS = 16
+# Messages written to Pagefind in one write.
+WRITE_BATCH = 256
 # Records the early index hands its sending thread at a time.
 EARLY_BATCH = 32
 # Pagefind processes indexing shards at the same time (each uses every core for parsing; two keep both busy).
@@ -634,11 +636,12 @@ class PagefindService:
         with self.sending:
             first = self.next_id
             self.next_id += len(payloads)
-            data = b"".join(base64.b64encode(json.dumps({"message_id": first + i, "payload": payload},
-                                                        ensure_ascii=False).encode("utf-8")) + b","
-                            for i, payload in enumerate(payloads))
             try:
-                self.process.stdin.write(data)
+                for start in range(0, len(payloads), WRITE_BATCH):  # a few MB at a time, not a whole site's text
+                    self.process.stdin.write(b"".join(
+                        base64.b64encode(json.dumps({"message_id": first + i, "payload": payloads[i]},
+                                                    ensure_ascii=False).encode("utf-8")) + b","
+                        for i in range(start, min(start + WRITE_BATCH, len(payloads)))))
                 self.process.stdin.flush()
             except (BrokenPipeError, OSError, ValueError) as error:
                 self._end(f"Pagefind stopped reading: {error}")

@@ -260,3 +260,29 @@ def test_build_reports_bad_check_settings_as_check_does(tmp_path):
              if d.rule.startswith("config-")}
     checked = {(d.rule, d.message) for d in check_vault(vault, use_cache=False).diagnostics if d.rule.startswith("config-")}
     assert built == checked and {rule for rule, _ in built} == {"config-invalid", "config-unknown-rule"}
+
+
+def test_the_notes_bytes_and_text_are_let_go_once_parsed(tmp_path, monkeypatch):
+    import gc
+    import weakref
+
+    vault = write_vault(tmp_path / "v", {"A.md": "# A\n\nUn texte.\n", "B.md": "# B\n\n[[A]]\n"})
+    sources: list[weakref.ref] = []
+    alive_at_link: list[str] = []
+    real_scan, real_link = cartel.build.scan_vault, cartel.build.link_site
+
+    def scan(*args):
+        scanned = real_scan(*args)
+        sources.extend(weakref.ref(s) for s in scanned.sources if s.kind == "note")
+        return scanned
+
+    def link(*args):
+        gc.collect()
+        alive_at_link.extend(ref().path for ref in sources if ref() is not None)
+        return real_link(*args)
+
+    monkeypatch.setattr(cartel.build, "scan_vault", scan)
+    monkeypatch.setattr(cartel.build, "link_site", link)
+    build_site(vault, tmp_path / "out", use_cache=False)
+    assert len(sources) == 2
+    assert alive_at_link == []  # a 100,000-note vault's text is 1 GB in memory
