@@ -494,6 +494,8 @@ class BuildCache(NoCache):
 class StoreMemo(Memo):
     """A `Memo` whose entries live in the cache's store under one kind."""
 
+    keeps = True
+
     def __init__(self, store: Store, kind: str):
         self.store = store
         self.kind = kind

@@ -115,7 +115,8 @@ def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[
     config = index_config(site)
     shards = split_shards(site, site_shard_count(site))
     memo = memo or Memo()
-    keys = {shard.index: shard_key(shard_records(site, shard), config, shard.index, len(shards)) for shard in shards}
+    keys = {shard.index: shard_key(shard_records(site, shard), config, shard.index, len(shards)) if memo.keeps else ""
+            for shard in shards}
     found = {index: memo.load(key) for index, key in keys.items()}
     missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
     for shard, files in zip(missing, index_shards(site, missing, config, language, on_service)):
@@ -270,7 +271,7 @@ class EarlyIndex:
         records = list(shard_records(site, shards[0]))
         if records[:len(self.records)] != self.records:
             return None
-        key = shard_key(records, self.config, 0, 1)
+        key = shard_key(records, self.config, 0, 1) if memo.keeps else ""
         files = memo.load(key)
         if not isinstance(files, dict):
             self._send(records[len(self.records):])
@@ -318,6 +319,8 @@ def publish_shards(shards: list[dict[str, bytes]], language: str) -> dict[str, b
 
 class Memo:
     """Where finished shards are kept between builds; this one keeps nothing (`cartel.cache` has the real one)."""
+
+    keeps = False  # when False, no key is worth computing
 
     def load(self, name: str):
         """The value saved under `name`, or None."""
