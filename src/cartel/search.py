@@ -20,10 +20,11 @@ shards whose records changed.
 Measured choices (bench/RESULTS.md):
 - records made from the notes, not pages: Pagefind parses no HTML (40 %
   less of its time per page), and the index is made beside the build on
-  the other core. Each note's record is sent as the note is parsed
-  (`EarlyIndex`, its URL guessed from the note and checked once link has
-  run); link's end only adds the directory rows and asks for the files,
-  in a thread while pages render and are written (`IndexJob`). Pagefind's
+  the other core. For an index of one shard, each note's record is sent
+  as the note is parsed (`EarlyIndex`, its URL guessed from the note and
+  checked once link has run); link's end only adds the directory rows and
+  asks for the files, in a thread while pages render and are written
+  (`IndexJob`). Pagefind's
   service indexes on one core: started after link, it was the last thing
   a 4,000-note build waited for (5.75 s in all; 4.4 s begun during parse).
   Sending each rendered page while it rendered made the index finish 2 s
@@ -181,10 +182,11 @@ class EarlyIndex:
     Pagefind, which indexes on the other core while Python parses. `finish`,
     once the site is linked, compares the site's records with the ones sent:
     when they begin the same, it sends the rest (the directory rows) and asks
-    for the files; any difference (a URL collision, a site large enough for
-    shards) stops it, and the index is made from the linked site as before.
-    It starts only with the first note parsed afresh: notes all taken from the
-    build cache most likely have their index in the cache too.
+    for the files; any difference (a URL collision, more notes and rows than
+    one shard takes) stops it, and the index is made from the linked site as
+    before. A vault with more note files than one shard takes is not begun
+    early. It starts only with the first note parsed afresh: notes all taken
+    from the build cache most likely have their index in the cache too.
     """
 
     def __init__(self, config: Config, sources: int):
