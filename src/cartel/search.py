@@ -24,9 +24,9 @@ Measured choices (bench/RESULTS.md):
   as the note is parsed (`EarlyIndex`, its URL guessed from the note and
   checked once link has run); link's end only adds the directory rows and
   asks for the files, in a thread while pages render and are written
-  (`IndexJob`). Pagefind's
-  service indexes on one core: started after link, it was the last thing
-  a 4,000-note build waited for (5.75 s in all; 4.4 s begun during parse).
+  (`IndexJob`). Pagefind's service indexes on one core: started after
+  link, it was the last thing a 4,000-note build waited for (5.75 s in
+  all; 4.4 s begun during parse).
   Sending each rendered page while it rendered made the index finish 2 s
   after the pages.
 - cartel talks to the `pagefind` binary (found by the `pagefind` package,
@@ -113,7 +113,7 @@ def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[
     Pagefind, two at a time. `on_service(service)` sees each Pagefind process started.
     """
     language = search_language(site)
-    config = index_config(site)
+    config = index_config(site.config)
     shards = split_shards(site, site_shard_count(site))
     memo = memo or Memo()
     keys = {shard.index: shard_key(shard_records(site, shard), config, shard.index, len(shards)) if memo.keeps else ""
@@ -191,7 +191,7 @@ class EarlyIndex:
 
     def __init__(self, config: Config, sources: int):
         self.language = language_code(config.language)
-        self.config = {"force_language": self.language}
+        self.config = index_config(config)
         self.enabled = shard_count(sources, config.search_shard_size) == 1
         self.records: list[Record] = []
         self.queue: queue.SimpleQueue[list[Record] | None] = queue.SimpleQueue()
@@ -268,7 +268,7 @@ class EarlyIndex:
 
     def _finish(self, site: Site, memo: Memo) -> dict[str, bytes] | None:
         shards = split_shards(site, site_shard_count(site))
-        if len(shards) != 1 or index_config(site) != self.config:
+        if len(shards) != 1 or index_config(site.config) != self.config:
             return None
         records = list(shard_records(site, shards[0]))
         if records[:len(self.records)] != self.records:
@@ -397,9 +397,9 @@ def index_shard(site: Site, shard: Shard, config: dict, language: str, on_servic
     return build_index(config, [record_request(0, record, language) for record in shard_records(site, shard)], on_service)
 
 
-def index_config(site: Site) -> dict:
+def index_config(config: Config) -> dict:
     """Pagefind's index options: one index in the site's language."""
-    return {"force_language": search_language(site)}
+    return {"force_language": language_code(config.language)}
 
 
 def build_index(config: dict, requests: list[dict], on_service=None) -> dict[str, bytes]:
