@@ -20,7 +20,7 @@ from cartel.emit import check_output_dir, emit_site, remove_stale_staging, robot
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
-from cartel.render import Page, render_site, static_files
+from cartel.render import PageInfo, iter_pages, static_files
 from cartel.scan import ScanResult, scan_vault, without_note_contents
 from cartel.search import EarlyIndex, IndexJob, Memo, PagefindError, find_executable
 
@@ -99,12 +99,12 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         scanned = without_note_contents(scanned)
         site = link_site(notes, scanned.sources, config)
         search = start_search(site, cache.memo("search"), problems, early)
-        pages = cache.render(site, render_site)
-        progress("render", len(pages), len(pages))
-        extra = site_files(site, pages, config)
         data = {s.path: s.data for s in scanned.sources}
-        emit_site(site, pages, data, extra, output, [partial(search_files, search=search, problems=problems)],
-                  cache.spare_tree(output))
+        # Pages are rendered as emit writes them, and let go once written.
+        written = emit_site(site, cache.render(site, iter_pages), data, output,
+                            [partial(site_files, config=config), partial(search_files, search=search, problems=problems)],
+                            cache.spare_tree(output))
+        progress("render", written.pages, written.pages)
     finally:  # a build that failed or was interrupted waits for no Pagefind process
         if search is not None:
             search.cancel()
@@ -112,8 +112,8 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
             early.close()
     progress("emit", 1, 1)
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
-    cache.record_build(scanned, output, len(pages), diagnostics)
-    return BuildResult(output, len(pages), diagnostics, time.perf_counter() - started)
+    cache.record_build(scanned, output, written.pages, diagnostics)
+    return BuildResult(output, written.pages, diagnostics, time.perf_counter() - started)
 
 
 def start_early_index(config: Config, notes: int) -> EarlyIndex | None:
@@ -136,7 +136,7 @@ def start_search(site: Site, memo: Memo, problems: list[Diagnostic], early: Earl
     return IndexJob(site, memo, early)
 
 
-def search_files(site: Site, pages: tuple[Page, ...], search: IndexJob | None,
+def search_files(site: Site, pages: tuple[PageInfo, ...], search: IndexJob | None,
                  problems: list[Diagnostic]) -> dict[str, bytes]:
     """Late emitter: the search bundle, once ready (asked when the pages are written); a Pagefind failure is a
     diagnostic in `problems`, and the site is published without search."""
@@ -156,7 +156,7 @@ def search_failure(error: Exception) -> Diagnostic:
                 "reinstall cartel's dependencies (pip install pagefind-bin), then build again")
 
 
-def site_files(site: Site, pages: tuple[Page, ...], config: Config) -> dict[str, bytes]:
+def site_files(site: Site, pages: tuple[PageInfo, ...], config: Config) -> dict[str, bytes]:
     """Site-wide outputs besides pages, from every registered emitter."""
     extra: dict[str, bytes] = {}
     for emitter in EMITTERS:
@@ -164,18 +164,18 @@ def site_files(site: Site, pages: tuple[Page, ...], config: Config) -> dict[str,
     return extra
 
 
-def theme_static(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
+def theme_static(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
     """The theme's static files under `/_cartel/`."""
     return {f"_cartel/{name}": data for name, data in static_files(site.config).items()}
 
 
-def sitemap_and_robots(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
+def sitemap_and_robots(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
     """`sitemap.xml` and `robots.txt`."""
     return {"sitemap.xml": sitemap(site, pages), "robots.txt": robots(site)}
 
 
 # Site-wide emitters: each maps (site, pages) to {output path: bytes}. Adding an output is adding one here.
-EMITTERS: list[Callable[[Site, tuple[Page, ...]], dict[str, bytes]]] = [
+EMITTERS: list[Callable[[Site, tuple[PageInfo, ...]], dict[str, bytes]]] = [
     theme_static,
     sitemap_and_robots,
     atom_feed,

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import cartel
 from cartel.config import Config
@@ -357,9 +357,9 @@ class NoCache:
             notes.append(note)
         return notes
 
-    def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
-        """Render every page."""
-        return render(site)
+    def render(self, site: Site, render: Callable[..., Iterable[Page]]) -> Iterator[Page]:
+        """Every page, as `render(site)` (`cartel.render.iter_pages`) yields it."""
+        return iter(render(site))
 
     def stored_pages(self, keys: dict[str, tuple]) -> dict[str, Page]:
         """No page is kept."""
@@ -426,14 +426,19 @@ class BuildCache(NoCache):
             self.store.flush()
         return notes
 
-    def render(self, site: Site, render: Callable) -> tuple[Page, ...]:
-        """Every page, note pages whose dependency key is unchanged taken from the cache."""
+    def render(self, site: Site, render: Callable[..., Iterable[Page]]) -> Iterator[Page]:
+        """Every page as `render(site, reuse=, renderer=)` yields it, note pages whose dependency key is unchanged
+        taken from the cache; the others are kept for the next build as they pass."""
         renderer = SiteRenderer(site)  # made once: its site context keys the pages, then it renders them
         keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
         stored = self.stored_pages(keys)
-        pages = render(site, reuse=lambda note: stored.get(note.path), renderer=renderer)
-        self.store_pages(keys, pages, stored)
-        return pages
+        fresh = 0
+        for page in render(site, reuse=lambda note: stored.get(note.path), renderer=renderer):
+            if page.source in keys and stored.get(page.source) is not page:
+                self.store.save("render", self._key_digest(page.source, keys[page.source]), page)
+                fresh += 1
+            yield page
+        self._forget_other_pages(keys, fresh or len(stored) != len(keys))
 
     def stored_pages(self, keys: dict[str, tuple]) -> dict[str, Page]:
         """The cached page of each note whose key has one."""
@@ -449,7 +454,11 @@ class BuildCache(NoCache):
         fresh = [p for p in pages if p.source in keys and stored.get(p.source) is not p]
         for page in fresh:
             self.store.save("render", self._key_digest(page.source, keys[page.source]), page)
-        if fresh or len(stored) != len(keys):
+        self._forget_other_pages(keys, bool(fresh) or len(stored) != len(keys))
+
+    def _forget_other_pages(self, keys: dict[str, tuple], changed: bool) -> None:
+        """Drop the kept pages no note's key names any more, and write the kept pages when they `changed`."""
+        if changed:
             self.store.keep_only("render", {self._key_digest(p, k) for p, k in keys.items()})
             self.store.flush()
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from cartel.link import Site
-from cartel.render import Page
+from cartel.render import Page, PageInfo
 
 MARKER = ".cartel-output"
 
@@ -85,22 +85,29 @@ class SpareTree:
     save: Callable[[dict], None]
 
 
-def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes], output: Path,
-              late_files=(), spare: SpareTree | None = None) -> EmitResult:
-    """Write the site into a folder beside `output` (or into the spare tree, only what differs), add the files of
-    `late_files` (callables `(site, pages) -> {path: bytes}`, such as the search index, asked once the pages are
-    written), then exchange that folder with `output`."""
+def emit_site(site: Site, pages: Iterable[Page], sources: dict, output: Path, late_files=(),
+              spare: SpareTree | None = None) -> EmitResult:
+    """Write the site into a folder beside `output` (or into the spare tree, only what differs), then exchange that
+    folder with `output`.
+
+    Each page is written as `pages` yields it, and only its `PageInfo` is kept.
+    Once pages and assets are written, each of `late_files` (callables
+    `(site, pages) -> {path: bytes}`, `pages` as `PageInfo`s in URL order: the
+    sitemap, the feed, the search index) adds its files.
+    """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     spare = spare if spare is not None and _spare_usable(spare, output) else None
     state = spare.load() if spare else {}
     target, known = _writable_tree(output, spare, state)
     manifest: Manifest = {}
+    written: list[PageInfo] = []
     try:
         hashed = spare is not None  # digests serve only the next build's comparison with the spare
-        sync_files(target, site_tree(site, pages, sources, extra_files), known, manifest, hashed)
+        sync_files(target, site_tree(site, pages, sources, written), known, manifest, hashed)
+        infos = tuple(sorted(written, key=lambda page: page.url))
         for late in late_files:
-            sync_files(target, late(site, pages).items(), known, manifest, hashed)
+            sync_files(target, late(site, infos).items(), known, manifest, hashed)
         remove_stale_files(target, known, manifest)
         swap_in(target, output, spare.folder if spare else None)
     except BaseException:
@@ -109,7 +116,7 @@ def emit_site(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: d
         raise
     if spare:
         spare.save({"output": manifest, "spare": state.get("output")})
-    return EmitResult(output, len(pages), len(manifest))
+    return EmitResult(output, len(written), len(manifest))
 
 
 def _spare_usable(spare: SpareTree, output: Path) -> bool:
@@ -182,14 +189,15 @@ def _files_under(folder: Path) -> Iterator[tuple[str, os.DirEntry]]:
                     raise ValueError(f"not a plain file: {entry.path}")
 
 
-def site_tree(site: Site, pages: tuple[Page, ...], sources: dict, extra_files: dict[str, bytes]):
-    """Every file of the site but the late ones: (relative path, bytes), the marker first."""
+def site_tree(site: Site, pages: Iterable[Page], sources: dict, written: list[PageInfo]):
+    """Every page and asset of the site: (relative path, bytes), the marker first; each page's `PageInfo` goes to
+    `written` as it is handed out, and its HTML is not kept."""
     yield MARKER, b"This folder is written by cartel; it is replaced on every build.\n"
     for page in pages:
+        written.append(page.info())
         yield output_path(page.url), page.data
     for path in site.assets:
         yield site.urls[path].lstrip("/"), sources[path]
-    yield from sorted(extra_files.items())
 
 
 def sync_files(root: Path, files: Iterable[tuple[str, bytes]], known: Manifest, manifest: Manifest,
@@ -347,7 +355,7 @@ def remove_built_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def sitemap(site: Site, pages: tuple[Page, ...]) -> bytes:
+def sitemap(site: Site, pages: tuple[PageInfo, ...]) -> bytes:
     """`sitemap.xml` of every page, with `lastmod` where the note has a date."""
     base = site.config.base_url
     dates = {site.urls[n.path]: n.date for n in site.notes}

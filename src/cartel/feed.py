@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from cartel.link import Site
-from cartel.render import Page, entry_summary
+from cartel.render import PageInfo, entry_summary
 
 FEED_PATH = "feed.xml"
 GIT_TIMEOUT = 20
@@ -35,7 +35,7 @@ class Entry:
     kind: str
 
 
-def atom_feed(site: Site, pages: tuple[Page, ...]) -> dict[str, bytes]:
+def atom_feed(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
     """Emitter: `feed.xml`."""
     return {FEED_PATH: render_feed(site, feed_entries(site, git_first_dates(site.config.root)))}
 

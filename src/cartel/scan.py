@@ -37,7 +37,7 @@ class Source:
     data: bytes
     mtime: float
     digest: str        # sha256 of the bytes
-    text: str = ""     # decoded text for notes and data
+    text: str = ""     # decoded text of a data file; a note's is decoded when parsed (`source_text`)
 
     @property
     def stem(self) -> str:
@@ -187,7 +187,16 @@ def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source
             problems.append(diag(rel, data[: data.index(b"\x00")].count(b"\n") + 1, "encoding", Severity.WARNING,
                                  "file contains NUL bytes; they were dropped", "save the file again as plain UTF-8 text"))
     draft = matches_any(rel, config.drafts)
+    if kind == "note":
+        text = ""  # decoded again when parsed: the vault's notes are not held both as bytes and as text
     return Source(rel, kind, draft, data, stat.st_mtime, hashlib.sha256(data).hexdigest(), text)
+
+
+def source_text(source: Source) -> str:
+    """The text of a note or data file, decoded as scan decodes it (a note's text is not kept, its bytes are)."""
+    if source.text or source.kind == "asset":
+        return source.text
+    return decode_text(source.data, source.path)[0]
 
 
 def without_note_contents(scanned: ScanResult) -> ScanResult:

@@ -102,8 +102,8 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
             raise OSError("disk full")
         return real_write(path, data)
 
-    for name, replacement in (("render_site", explode), ("_write", write_twice_then_fail), ("swap_in", explode)):
-        monkeypatch.setattr(cartel.build if name == "render_site" else cartel.emit, name, replacement)
+    for name, replacement in (("iter_pages", explode), ("_write", write_twice_then_fail), ("swap_in", explode)):
+        monkeypatch.setattr(cartel.build if name == "iter_pages" else cartel.emit, name, replacement)
         with pytest.raises((RuntimeError, OSError)):
             build_site(vault, out)
         monkeypatch.undo()
@@ -115,7 +115,7 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
-@pytest.mark.parametrize("stage", ["link_site", "render_site"])  # before and after link hands the index to a thread
+@pytest.mark.parametrize("stage", ["link_site", "iter_pages"])  # before and after link hands the index to a thread
 def test_a_failed_build_stops_the_search_index_it_started(tmp_path, monkeypatch, stage):
     started = tmp_path / "started"
     fake = tmp_path / "bin" / "pagefind"  # a Pagefind that never answers: only cancelling stops it
@@ -286,3 +286,38 @@ def test_the_notes_bytes_and_text_are_let_go_once_parsed(tmp_path, monkeypatch):
     build_site(vault, tmp_path / "out", use_cache=False)
     assert len(sources) == 2
     assert alive_at_link == []  # a 100,000-note vault's text is 1 GB in memory
+
+
+def test_each_page_is_let_go_once_written(tmp_path, monkeypatch):
+    import gc
+    import weakref
+
+    vault = write_vault(tmp_path / "v", {f"N{i}.md": f"# Note {i}\n\nVoir [[N{(i + 1) % 6}]].\n" for i in range(6)})
+    pages: list[weakref.ref] = []
+    alive_when_rendered: list[int] = []
+    real_iter_pages = cartel.build.iter_pages
+
+    def iter_pages(*args, **kwargs):
+        for page in real_iter_pages(*args, **kwargs):
+            gc.collect()
+            alive_when_rendered.append(sum(1 for ref in pages if ref() is not None))
+            pages.append(weakref.ref(page))
+            yield page
+
+    monkeypatch.setattr(cartel.build, "iter_pages", iter_pages)
+    built = build_site(vault, tmp_path / "out", use_cache=False)
+    assert len(pages) == built.pages > 6
+    # When a page is rendered, the one before it may still be held, never more: a site's HTML is not all in memory.
+    assert max(alive_when_rendered) <= 1
+    assert (tmp_path / "out" / "n5" / "index.html").read_text(encoding="utf-8").count("Note 5") >= 1
+
+
+def test_scan_keeps_a_notes_bytes_not_its_text(tmp_path):
+    from cartel.config import load_config
+    from cartel.scan import scan_vault, source_text
+
+    vault = write_vault(tmp_path / "v", {"Vieux.md": "# Café à l'été\r\n".encode("cp1252"), "a.csv": "nom\nMusée\n"})
+    sources = {s.path: s for s in scan_vault(load_config(vault)).sources}
+    assert sources["Vieux.md"].text == "" and sources["Vieux.md"].data
+    assert source_text(sources["Vieux.md"]) == "# Café à l'été\n"  # decoded as scan decodes: cp1252, line ends
+    assert sources["a.csv"].text == source_text(sources["a.csv"]) == "nom\nMusée\n"

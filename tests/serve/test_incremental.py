@@ -168,7 +168,8 @@ def _rendered(cache, site) -> set[str]:
             return page
         return render_site(site, reuse=counting, renderer=renderer)
 
-    cache.render(site, render)
+    for _ in cache.render(site, render):  # pages are rendered as they are asked for
+        pass
     return done
 
 

@@ -22,6 +22,7 @@ from cartel.check.context import Context, Edit
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity
 from cartel.link import Site
+from cartel.scan import source_text
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -169,7 +170,7 @@ def check_vault(vault: Path, today: _dt.date | None = None, fixing: bool = False
     from cartel.build import collect_diagnostics, load_site
 
     config, scanned, site = load_site(Path(vault), use_cache=use_cache)
-    texts = {s.path: s.text for s in scanned.sources if s.kind in ("note", "data")}
+    texts = {s.path: source_text(s) for s in scanned.sources if s.kind in ("note", "data")}
     checked, edits = run_rules(site, config, texts, today, fixing)
     stage = refine(collect_diagnostics(config, scanned, site), checked)
     diagnostics = configure(stage + checked, config, site.notes)

@@ -13,7 +13,7 @@ from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity, diag
 from cartel.parse.frontmatter import read_front_matter
 from cartel.parse.markdown import Body, analyse
-from cartel.scan import Source
+from cartel.scan import Source, source_text
 
 _TAG_SPLIT = re.compile(r"[\s,]+")
 _MARKUP = re.compile(r"[*_`~=]+|\[\[|\]\]|!\[|\]\([^)]*\)|[\[\]]")
@@ -45,7 +45,7 @@ class Note:
 
 def parse_note(source: Source, config: Config) -> Note:
     """Read front matter and Markdown of one note; bad input becomes diagnostics."""
-    front = read_front_matter(source.text, source.path)
+    front = read_front_matter(source_text(source), source.path)
     meta = front.meta
     body = analyse(front.body)
     problems = list(front.diagnostics)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Iterator
 
 import jinja2
 
@@ -27,7 +28,7 @@ from cartel.slug import tag_url
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 DESCRIPTION_LENGTH = 200
 
-__all__ = ["Page", "SiteRenderer", "render_site", "static_files", "directory_url", "entry_summary", "format_date", "tag_url"]
+__all__ = ["Page", "PageInfo", "SiteRenderer", "iter_pages", "render_site", "static_files", "directory_url", "entry_summary", "format_date", "tag_url"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,20 @@ class Page:
     def html(self) -> str:
         """The page's HTML as text."""
         return self.data.decode("utf-8")
+
+    def info(self) -> "PageInfo":
+        """What the site-wide files need of this page, its HTML left out."""
+        return PageInfo(self.url, self.source, self.kind)
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """A page without its HTML: what the sitemap, the feed and the other site-wide files know of it once
+    written (a build lets each page's HTML go as soon as it is written)."""
+
+    url: str
+    source: str = ""
+    kind: str = "note"
 
 
 def theme_dirs(config: Config) -> list[Path]:
@@ -156,25 +171,24 @@ class SiteRenderer:
         return Page(url, self.page("listing.html", context), "", kind)
 
 
-def render_site(site: Site, reuse=None, on_page=None, renderer: "SiteRenderer | None" = None) -> tuple[Page, ...]:
-    """Every page of the site, in URL order.
+def iter_pages(site: Site, reuse=None, renderer: "SiteRenderer | None" = None) -> Iterator[Page]:
+    """Every page of the site, rendered one at a time as asked for: the notes' in the site's order, then the
+    generated pages. A build writes each before the next is rendered, so a site's pages are never all held.
 
     `reuse(note)` (a cache) may return a note's page instead of rendering it;
-    `on_page(page)` sees each page as soon as it exists (the search feed);
     `renderer` is this site's, when the caller has made it already.
     """
     from cartel.render.pages import generated_pages
 
     renderer = renderer or SiteRenderer(site)
-    seen = on_page or (lambda page: None)
-    pages = []
     for note in site.notes:
-        pages.append((reuse and reuse(note)) or renderer.note_page(note))
-        seen(pages[-1])
-    for page in generated_pages(renderer):
-        pages.append(page)
-        seen(page)
-    return tuple(sorted(pages, key=lambda p: p.url))
+        yield (reuse and reuse(note)) or renderer.note_page(note)
+    yield from generated_pages(renderer)
+
+
+def render_site(site: Site, reuse=None, renderer: "SiteRenderer | None" = None) -> tuple[Page, ...]:
+    """Every page of the site, all held, in URL order (the preview serves them from memory)."""
+    return tuple(sorted(iter_pages(site, reuse, renderer), key=lambda page: page.url))
 
 
 def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:

@@ -4,6 +4,8 @@ and the search page."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from cartel.directory import Directory, facet_label, sort_key
 from cartel.graph import global_graph
 from cartel.render import Page, SiteRenderer, format_date, tag_url
@@ -11,40 +13,36 @@ from cartel.render import Page, SiteRenderer, format_date, tag_url
 GRAPH_URL = "/graphe/"
 
 
-def generated_pages(renderer: SiteRenderer) -> list[Page]:
-    """Every page that no note writes."""
+def generated_pages(renderer: SiteRenderer) -> Iterator[Page]:
+    """Every page that no note writes, one at a time."""
     site = renderer.site
-    pages = tag_pages(renderer)
-    pages.extend(type_lists(renderer))
+    yield from tag_pages(renderer)
+    yield from type_lists(renderer)
     if not any(site.urls[n.path] == "/" for n in site.notes):
-        pages.append(home_page(renderer))
-    pages.extend(directory_page(renderer, d) for d in site.directories)
+        yield home_page(renderer)
+    yield from (directory_page(renderer, d) for d in site.directories)
     if site.questions or site.resources:
-        pages.append(graph_page(renderer))
+        yield graph_page(renderer)
     t = renderer.strings
-    pages.append(Page("/404.html", renderer.page("404.html", {"kind": "404", "url": "/404.html", "title": t["not_found_title"]}), "", "404"))
-    pages.append(Page("/recherche/", renderer.page("search.html", {"kind": "search", "url": "/recherche/", "title": t["search"]}), "", "search"))
-    return pages
+    yield Page("/404.html", renderer.page("404.html", {"kind": "404", "url": "/404.html", "title": t["not_found_title"]}), "", "404")
+    yield Page("/recherche/", renderer.page("search.html", {"kind": "search", "url": "/recherche/", "title": t["search"]}), "", "search")
 
 
-def tag_pages(renderer: SiteRenderer) -> list[Page]:
-    """A page per tag, and the tags index with counts."""
+def tag_pages(renderer: SiteRenderer) -> Iterator[Page]:
+    """A page per tag, then the tags index with counts."""
     site, t = renderer.site, renderer.strings
-    pages = []
     for tag, paths in site.tags.items():
         items = sorted((renderer.note_item(p) for p in paths), key=lambda i: sort_key(i["title"]))
         section = {"title": f'{t["pages_tagged"]} #{tag}', "count": len(items), "items": items}
-        pages.append(renderer.listing(tag_url(tag), f"#{tag}", [section], "tag"))
+        yield renderer.listing(tag_url(tag), f"#{tag}", [section], "tag")
     by_count = sorted(site.tags.items(), key=lambda kv: sort_key(kv[0]))
     tags = [{"title": f"#{tag}", "url": tag_url(tag), "meta": f"({len(paths)})"} for tag, paths in by_count]
-    pages.append(renderer.listing("/tags/", t["all_tags"], [{"title": t["tags"], "count": len(tags), "items": tags, "style": "cloud"}], "tags"))
-    return pages
+    yield renderer.listing("/tags/", t["all_tags"], [{"title": t["tags"], "count": len(tags), "items": tags, "style": "cloud"}], "tags")
 
 
-def type_lists(renderer: SiteRenderer) -> list[Page]:
+def type_lists(renderer: SiteRenderer) -> Iterator[Page]:
     """"Toutes les questions" and "Toutes les ressources": A to Z and by date, with counts."""
     site, t = renderer.site, renderer.strings
-    pages = []
     for kind, url, title in (("question", "/questions/", t["all_questions"]), ("resource", "/ressources/", t["all_resources"])):
         notes = [n for n in site.notes if n.type == kind]
         by_title = sorted(notes, key=lambda n: sort_key(n.title))
@@ -56,8 +54,7 @@ def type_lists(renderer: SiteRenderer) -> list[Page]:
             {"title": t["by_date"], "count": len(dated), "style": "compact",
              "items": [{**renderer.note_item(n.path), "meta": format_date(n.date, language) or t["no_date"]} for n in by_date]},
         ]
-        pages.append(renderer.listing(url, title, sections, kind + "-list"))
-    return pages
+        yield renderer.listing(url, title, sections, kind + "-list")
 
 
 def home_page(renderer: SiteRenderer) -> Page:

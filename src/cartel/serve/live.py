@@ -259,7 +259,7 @@ class LiveSite:
                 self.note_pages[page.source] = _NotePage(keys[page.source], page)
         for path in set(self.note_pages) - set(keys):
             del self.note_pages[path]
-        extra = site_files(site, pages, self.config)
+        extra = site_files(site, tuple(page.info() for page in pages), self.config)
         files: dict[str, bytes] = {}
         sources: dict[str, str] = {}
         for page in pages:
