@@ -20,6 +20,7 @@ from cartel.emit import check_output_dir, emit_site, remove_stale_staging, robot
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
+from cartel.parse.packed import BodyShelf, pack_note
 from cartel.render import PageInfo, iter_pages, static_files
 from cartel.scan import ScanResult, scan_vault, without_note_contents
 from cartel.search import EarlyIndex, IndexJob, Memo, PagefindError, find_executable
@@ -90,12 +91,14 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     if unchanged is not None:
         return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
     problems: list[Diagnostic] = []
-    early = start_early_index(config, sum(1 for s in scanned.sources if s.kind == "note"))
+    note_count = sum(1 for s in scanned.sources if s.kind == "note")
+    early = start_early_index(config, note_count)
     search = None
     try:
         # The sources are not kept in a variable: their bytes and text must go with the scan's, once parsed.
         notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
-                            lambda missing: parse_all(missing, config, progress), early.add if early else None)
+                            lambda missing: parse_all(missing, config, progress), early.add if early else None,
+                            note_keeper(config, note_count))
         scanned = without_note_contents(scanned)
         site = link_site(notes, scanned.sources, config)
         search = start_search(site, cache.memo("search"), problems, early)
@@ -114,6 +117,14 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
     cache.record_build(scanned, output, written.pages, diagnostics)
     return BuildResult(output, written.pages, diagnostics, time.perf_counter() - started)
+
+
+def note_keeper(config: Config, notes: int) -> Callable[[Note], Note] | None:
+    """How a build of `notes` notes keeps each parsed note until render: packed (cartel.parse.packed) from
+    `[build] pack_notes_from` notes on, else as parsed (None)."""
+    if notes < config.pack_notes_from:
+        return None
+    return partial(pack_note, shelf=BodyShelf())
 
 
 def start_early_index(config: Config, notes: int) -> EarlyIndex | None:

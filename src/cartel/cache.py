@@ -348,13 +348,15 @@ class NoCache:
         return None
 
     def parse(self, sources: list[Source], parse: Callable[[list[Source]], Iterable[Note]],
-              on_note: Callable[[Note, bool], None] | None = None) -> list[Note]:
-        """Parse every source; `on_note(note, True)` sees each note as it is parsed."""
+              on_note: Callable[[Note, bool], None] | None = None,
+              keep: Callable[[Note], Note] | None = None) -> list[Note]:
+        """Parse every source; `on_note(note, True)` sees each note as it is parsed, and the list holds
+        `keep(note)` (`cartel.parse.packed.pack_note`, for a large vault) when given."""
         notes = []
         for note in parse(sources):
             if on_note is not None:
                 on_note(note, True)
-            notes.append(note)
+            notes.append(keep(note) if keep else note)
         return notes
 
     def render(self, site: Site, render: Callable[..., Iterable[Page]]) -> Iterator[Page]:
@@ -401,11 +403,13 @@ class BuildCache(NoCache):
         return saved.get("record")
 
     def parse(self, sources: list[Source], parse: Callable[[list[Source]], Iterable[Note]],
-              on_note: Callable[[Note, bool], None] | None = None) -> list[Note]:
+              on_note: Callable[[Note, bool], None] | None = None,
+              keep: Callable[[Note], Note] | None = None) -> list[Note]:
         """Notes from the cache where the source and the site fingerprint are unchanged; `parse` for the rest.
 
         `on_note(note, fresh)` sees each note in the order of `sources` as soon as it is
-        known, `fresh` when it was parsed rather than taken from the cache.
+        known, `fresh` when it was parsed rather than taken from the cache; the list
+        holds `keep(note)` when given.
         """
         keys = {s.path: parse_key(self.site_fp, s) for s in sources}
         found = {s.path: self.store.load("parse", keys[s.path]) for s in sources}
@@ -413,14 +417,14 @@ class BuildCache(NoCache):
         parsed = iter(parse(missing))  # lazily, in the order of `missing`
         notes = []
         for source in sources:
-            note = found[source.path]
+            note = found.pop(source.path)
             fresh = not isinstance(note, Note)
             if fresh:
                 note = next(parsed)
                 self.store.save("parse", keys[note.path], note)
             if on_note is not None:
                 on_note(note, fresh)
-            notes.append(note)
+            notes.append(keep(note) if keep else note)
         if missing:
             self.store.keep_only("parse", set(keys.values()))
             self.store.flush()

@@ -56,6 +56,7 @@ class Config:
     check_options: tuple[tuple[str, object], ...] = ()
     max_embed_depth: int = 5
     search_shard_size: int = 5000
+    pack_notes_from: int = 10000
     theme_dir: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
@@ -125,6 +126,7 @@ def _config_from_table(root, data, theme_dir, default_dirs, problems) -> Config:
         check_options=check_options,
         max_embed_depth=_whole_number(build, "max_embed_depth", 5, 0, problems),
         search_shard_size=_whole_number(build, "search_shard_size", 5000, 1, problems),
+        pack_notes_from=_whole_number(build, "pack_notes_from", 10000, 1, problems),
         theme_dir=theme_dir,
         diagnostics=tuple(problems),
     )

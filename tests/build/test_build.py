@@ -321,3 +321,33 @@ def test_scan_keeps_a_notes_bytes_not_its_text(tmp_path):
     assert sources["Vieux.md"].text == "" and sources["Vieux.md"].data
     assert source_text(sources["Vieux.md"]) == "# Café à l'été\n"  # decoded as scan decodes: cp1252, line ends
     assert sources["a.csv"].text == source_text(sources["a.csv"]) == "nom\nMusée\n"
+
+
+def test_a_vault_built_with_packed_notes_is_the_same_site(tmp_path, monkeypatch):
+    from cartel.parse.packed import PackedBody
+
+    vault = tmp_path / "demo"
+    shutil.copytree(DEMO, vault, ignore=shutil.ignore_patterns(".cartel-cache", "_site"))
+    build_site(vault, tmp_path / "held", use_cache=False)
+    config = vault / "cartel.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[build]\npack_notes_from = 1\n", encoding="utf-8")
+    bodies: list[type] = []
+    real_link = cartel.build.link_site
+
+    def link(notes, *args):
+        bodies.extend(type(note.body) for note in notes)
+        return real_link(notes, *args)
+
+    monkeypatch.setattr(cartel.build, "link_site", link)
+    packed = build_site(vault, tmp_path / "packed", use_cache=False)
+    assert set(bodies) == {PackedBody} and len(bodies) > 20
+    assert not [d for d in packed.diagnostics if d.path == "cartel.toml"]
+    assert tree_bytes(tmp_path / "packed") == tree_bytes(tmp_path / "held")
+    build_site(vault, tmp_path / "cached")  # parses every note into the cache
+    note = next(vault.rglob("*.md"))
+    note.write_text(note.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
+    bodies.clear()
+    build_site(vault, tmp_path / "cached")  # the other notes come from the cache, and are packed too
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert set(bodies) == {PackedBody}
+    assert tree_bytes(tmp_path / "cached") == tree_bytes(tmp_path / "clean")

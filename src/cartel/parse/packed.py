@@ -1,0 +1,97 @@
+"""Parsed notes kept packed, for vaults too large to hold every parsed body.
+
+A parsed `Body` takes about 21 KB of Python objects for a 3 KB note, so a
+100,000-note vault held 2.1 GB of bodies from parse to render. Packed
+(marshal, then zlib at its fastest level) a body takes about 2 KB, plus
+its headings and links, which stay as they are. A `PackedBody` stands in
+for the `Body` of a note and answers the same attribute reads, so link,
+render and search read it unchanged: the first read of its text, blocks,
+items or splices unpacks it (about 90 µs), and a `BodyShelf` keeps the
+last few hundred unpacked, so a page that reads its note's body many times
+unpacks it once.
+
+The build packs notes from `[build] pack_notes_from` notes on (cartel.build);
+below that, holding the bodies is cheaper than unpacking them again.
+"""
+
+from __future__ import annotations
+
+import marshal
+import threading
+import zlib
+from collections import deque
+from dataclasses import replace
+
+from cartel.parse import Note
+from cartel.parse.markdown import Block, Body, Heading, Link, ListItem, Splice
+
+# Bodies kept unpacked at a time: a note page reads its own body and those of the notes it embeds.
+SHELF_SIZE = 256
+
+
+def pack_body(body: Body) -> bytes:
+    """The body's text, list items, blocks and splices as compressed bytes (`unpack_body` reads them back)."""
+    return zlib.compress(marshal.dumps((body.text, _plain(body.items), _plain(body.blocks), _plain(body.splices))), 1)
+
+
+def unpack_body(data: bytes, headings: tuple[Heading, ...], links: tuple[Link, ...], tags: tuple[str, ...],
+                block_ids: tuple[str, ...]) -> Body:
+    """The `Body` whose other fields `pack_body` packed into `data`."""
+    text, items, blocks, splices = marshal.loads(zlib.decompress(data))
+    return Body(text, headings, links, tags, block_ids, _typed(ListItem, items), _typed(Block, blocks),
+                _typed(Splice, splices))
+
+
+def _plain(records: tuple) -> tuple:
+    return tuple(map(tuple, records))
+
+
+def _typed(kind: type, rows: tuple) -> tuple:
+    new = tuple.__new__  # the named tuple without its Python-level constructor: same fields, same order
+    return tuple([new(kind, row) for row in rows])
+
+
+class BodyShelf:
+    """The bodies last unpacked by `PackedBody`s, kept unpacked; beyond `size`, the oldest go back to their bytes."""
+
+    def __init__(self, size: int = SHELF_SIZE):
+        self.size = size
+        self.held: deque[PackedBody] = deque()
+        self.lock = threading.Lock()  # render and the search index's thread both read bodies
+
+    def hold(self, packed: "PackedBody") -> None:
+        """Keep `packed` unpacked for now, letting the oldest go."""
+        with self.lock:
+            self.held.append(packed)
+            while len(self.held) > self.size:
+                self.held.popleft().unpacked = None
+
+
+class PackedBody:
+    """A `Body` kept packed. Its headings, links, tags and block ids stay as they are: link reads them for
+    every note, and those of any note a link points into. Reading any other field unpacks the body, for as
+    long as its `BodyShelf` keeps it."""
+
+    __slots__ = ("headings", "links", "tags", "block_ids", "data", "shelf", "unpacked")
+
+    def __init__(self, body: Body, shelf: BodyShelf):
+        self.headings, self.links, self.tags, self.block_ids = body.headings, body.links, body.tags, body.block_ids
+        self.data = pack_body(body)
+        self.shelf = shelf
+        self.unpacked: Body | None = None
+
+    def __getattr__(self, name: str):
+        # Called only for names that are not slots: text, items, blocks, splices.
+        body = self.unpacked
+        if body is None:
+            body = self.unpacked = unpack_body(self.data, self.headings, self.links, self.tags, self.block_ids)
+            self.shelf.hold(self)
+        return getattr(body, name)
+
+    def __reduce__(self):  # pickled (the parse cache) as the plain body
+        return unpack_body, (self.data, self.headings, self.links, self.tags, self.block_ids)
+
+
+def pack_note(note: Note, shelf: BodyShelf) -> Note:
+    """The same note, its body packed (`PackedBody`)."""
+    return replace(note, body=PackedBody(note.body, shelf))

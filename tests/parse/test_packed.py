@@ -1,0 +1,40 @@
+"""Packed bodies (cartel.parse.packed): what a large vault keeps of each parsed note between parse and render."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings, strategies as st
+
+from cartel.parse.markdown import Body, analyse
+from cartel.parse.packed import BodyShelf, PackedBody
+from tests.parse.test_markdown import MARKDOWNISH
+
+FIELDS = ("text", "headings", "links", "tags", "block_ids", "items", "blocks", "splices")
+
+
+def _fields(body) -> tuple:
+    return tuple(getattr(body, name) for name in FIELDS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(MARKDOWNISH, st.text(max_size=300)))
+def test_a_packed_body_reads_as_the_body_it_packs(text):
+    body = analyse(text)
+    packed = PackedBody(body, BodyShelf(size=1))
+    assert _fields(packed) == _fields(body)
+    assert [type(x) for x in packed.links + packed.items + packed.blocks + packed.splices] == \
+        [type(x) for x in body.links + body.items + body.blocks + body.splices]  # named tuples, not plain ones
+    assert pickle.loads(pickle.dumps(packed)) == body  # the parse cache keeps the plain body
+
+
+def test_the_shelf_keeps_only_the_last_bodies_unpacked():
+    shelf = BodyShelf(size=2)
+    bodies = [PackedBody(analyse(f"# Titre {i}\n\nUn paragraphe [[Lien {i}]] et #tag{i}.\n"), shelf) for i in range(4)]
+    assert all(b.unpacked is None for b in bodies)
+    assert bodies[0].links[0].target == "Lien 0" and bodies[0].unpacked is None  # links, headings and tags stay as they are
+    texts = [b.text for b in bodies]  # reading the text unpacks
+    assert texts[3].startswith("# Titre 3")
+    assert [b.unpacked is not None for b in bodies] == [False, False, True, True]
+    assert isinstance(bodies[3].unpacked, Body) and bodies[0].blocks[1].text.startswith("Un paragraphe")
+    assert [b.unpacked is not None for b in bodies] == [True, False, False, True]
