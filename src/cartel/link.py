@@ -75,13 +75,17 @@ def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...],
     urls = assign_urls(published, assets, problems, generated)
     index = _NameIndex(published, drafts, assets)
     by_path = {n.path: n for n in published}
-    targets = {}
-    for note in published:
-        targets[note.path] = tuple(_resolve(note, link, index, by_path, urls, problems) for link in note.body.links)
+    targets, embeds, questions, resources = {}, {}, {}, {}
+    for note in published:  # one pass reads each note's body once (a large vault keeps it packed: cartel.parse.packed)
+        links = note.body.links
+        targets[note.path] = resolved = tuple(_resolve(note, link, index, by_path, urls, problems) for link in links)
+        embeds[note.path] = [(link, t.path) for link, t in zip(links, resolved) if link.embed and t.status in ("note", "self")]
+        if note.type == "question":
+            questions[note.path] = parse_question(note)
+        elif note.type == "resource":
+            resources[note.path] = parse_resource(note)
     backlinks = _backlinks(published, targets)
-    _check_embeds(published, targets, by_path, config.max_embed_depth, problems)
-    questions = {n.path: parse_question(n) for n in published if n.type == "question"}
-    resources = {n.path: parse_resource(n) for n in published if n.type == "resource"}
+    _check_embeds(published, embeds, config.max_embed_depth, problems)
     hierarchy = build_hierarchy(published)
     problems.extend(hierarchy.diagnostics + directory_problems)
     return Site(config, published, by_path, urls, assets, targets, backlinks,
@@ -318,12 +322,10 @@ def _backlinks(notes: tuple[Note, ...], targets: dict) -> dict[str, tuple[str, .
     return {path: tuple(sorted(sources)) for path, sources in found.items()}
 
 
-def _check_embeds(notes: tuple[Note, ...], targets: dict, by_path: dict, max_depth: int, problems: list) -> None:
-    """Report embed cycles and chains deeper than the limit, once at the embedding link."""
-    graph = {
-        n.path: [(link, t.path) for link, t in zip(n.body.links, targets[n.path]) if link.embed and t.status in ("note", "self")]
-        for n in notes
-    }
+def _check_embeds(notes: tuple[Note, ...], graph: dict[str, list[tuple[Link, str]]], max_depth: int,
+                  problems: list) -> None:
+    """Report embed cycles and chains deeper than the limit, once at the embedding link; `graph` maps each note
+    to its embeds of notes (the link, the embedded note's path)."""
     depth_memo: dict[str, int] = {}
     for note in notes:
         for link, child in graph[note.path]:

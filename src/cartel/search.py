@@ -53,6 +53,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote
@@ -394,7 +395,7 @@ def index_shards(site: Site, shards: list[Shard], config: dict, language: str, o
 
 def index_shard(site: Site, shard: Shard, config: dict, language: str, on_service=None) -> dict[str, bytes]:
     """One shard's files as `pagefind.js` loads them: deterministic, trimmed to what it fetches."""
-    return build_index(config, [record_request(0, record, language) for record in shard_records(site, shard)], on_service)
+    return build_index(config, (record_request(0, record, language) for record in shard_records(site, shard)), on_service)
 
 
 def index_config(config: Config) -> dict:
@@ -402,13 +403,19 @@ def index_config(config: Config) -> dict:
     return {"force_language": language_code(config.language)}
 
 
-def build_index(config: dict, requests: list[dict], on_service=None) -> dict[str, bytes]:
-    """The published files of an index of `requests` (AddRecord messages), by relative path."""
+def build_index(config: dict, requests: Iterable[dict], on_service=None) -> dict[str, bytes]:
+    """The published files of an index of `requests` (AddRecord messages), by relative path; the requests are
+    made and sent a batch at a time, never all held (a shard of a large site holds tens of MB of text)."""
     with PagefindService() as service:
         if on_service is not None:
             on_service(service)
         index_id = service.request({"type": "NewIndex", "config": config})["index_id"]
-        service.request_many([{**request, "index_id": index_id} for request in requests])
+        sent: list[int] = []
+        requests = iter(requests)
+        while batch := [{**request, "index_id": index_id} for request in islice(requests, WRITE_BATCH)]:
+            sent += service.send_many(batch)
+        for message_id in sent:
+            service.answer(message_id)
         return published(service.request({"type": "GetFiles", "index_id": index_id}))
 
 
@@ -666,10 +673,6 @@ class PagefindService:
     def request(self, payload: dict) -> dict:
         """Send one message and return its answer's payload."""
         return self.answer(self.send(payload))
-
-    def request_many(self, payloads: list[dict]) -> list[dict]:
-        """Send messages and return their answers, in order."""
-        return [self.answer(message_id) for message_id in self.send_many(payloads)]
 
     def _read_all(self) -> None:
         buffer = bytearray()

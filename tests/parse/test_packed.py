@@ -32,9 +32,10 @@ def test_the_shelf_keeps_only_the_last_bodies_unpacked():
     shelf = BodyShelf(size=2)
     bodies = [PackedBody(analyse(f"# Titre {i}\n\nUn paragraphe [[Lien {i}]] et #tag{i}.\n"), shelf) for i in range(4)]
     assert all(b.unpacked is None for b in bodies)
-    assert bodies[0].links[0].target == "Lien 0" and bodies[0].unpacked is None  # links, headings and tags stay as they are
+    assert bodies[0].headings[0].text == "Titre 0" and bodies[0].tags == ("tag0",)  # these stay as they are
+    assert bodies[0].unpacked is None
     texts = [b.text for b in bodies]  # reading the text unpacks
     assert texts[3].startswith("# Titre 3")
     assert [b.unpacked is not None for b in bodies] == [False, False, True, True]
-    assert isinstance(bodies[3].unpacked, Body) and bodies[0].blocks[1].text.startswith("Un paragraphe")
+    assert isinstance(bodies[3].unpacked, Body) and bodies[0].links[0].target == "Lien 0"
     assert [b.unpacked is not None for b in bodies] == [True, False, False, True]

@@ -177,7 +177,13 @@ def test_a_sharded_index_reindexes_only_the_shard_of_the_changed_note(tmp_path, 
     vault = write_vault(tmp_path / "vault", files)
     indexed: list[int] = []
     real = cartel.search.build_index
-    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests, *rest: indexed.append(len(requests)) or real(config, requests, *rest))
+
+    def build_index(config, requests, *rest):
+        requests = list(requests)
+        indexed.append(len(requests))
+        return real(config, requests, *rest)
+
+    monkeypatch.setattr(cartel.search, "build_index", build_index)
     build_site(vault, tmp_path / "out")
     shards = len(indexed)
     assert shards >= 4
@@ -212,7 +218,13 @@ def test_the_preview_reuses_the_shards_of_the_last_build(tmp_path, monkeypatch):
     build_site(vault, tmp_path / "out")
     indexed: list[int] = []
     real = cartel.search.build_index
-    monkeypatch.setattr(cartel.search, "build_index", lambda config, requests, *rest: indexed.append(len(requests)) or real(config, requests, *rest))
+
+    def build_index(config, requests, *rest):
+        requests = list(requests)
+        indexed.append(len(requests))
+        return real(config, requests, *rest)
+
+    monkeypatch.setattr(cartel.search, "build_index", build_index)
     live = LiveSite(vault)
     live.full()
     preview = search_files(vault, live.snapshot)

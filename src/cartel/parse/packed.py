@@ -3,12 +3,13 @@
 A parsed `Body` takes about 21 KB of Python objects for a 3 KB note, so a
 100,000-note vault held 2.1 GB of bodies from parse to render. Packed
 (marshal, then zlib at its fastest level) a body takes about 2 KB, plus
-its headings and links, which stay as they are. A `PackedBody` stands in
-for the `Body` of a note and answers the same attribute reads, so link,
-render and search read it unchanged: the first read of its text, blocks,
-items or splices unpacks it (about 90 µs), and a `BodyShelf` keeps the
-last few hundred unpacked, so a page that reads its note's body many times
-unpacks it once.
+its headings, which stay as they are. A `PackedBody` stands in for the
+`Body` of a note and answers the same attribute reads, so link, render and
+search read it unchanged: the first read of its text, links, blocks, items
+or splices unpacks it (about 90 µs), and a `BodyShelf` keeps the last few
+hundred unpacked, so a stage that reads a note's body many times in a row
+unpacks it once. A build unpacks each body about three times: link, the
+note's page, its search record.
 
 The build packs notes from `[build] pack_notes_from` notes on (cartel.build);
 below that, holding the bodies is cheaper than unpacking them again.
@@ -30,15 +31,15 @@ SHELF_SIZE = 256
 
 
 def pack_body(body: Body) -> bytes:
-    """The body's text, list items, blocks and splices as compressed bytes (`unpack_body` reads them back)."""
-    return zlib.compress(marshal.dumps((body.text, _plain(body.items), _plain(body.blocks), _plain(body.splices))), 1)
+    """The body's text, links, list items, blocks and splices as compressed bytes (`unpack_body` reads them back)."""
+    fields = (body.text, _plain(body.links), _plain(body.items), _plain(body.blocks), _plain(body.splices))
+    return zlib.compress(marshal.dumps(fields), 1)
 
 
-def unpack_body(data: bytes, headings: tuple[Heading, ...], links: tuple[Link, ...], tags: tuple[str, ...],
-                block_ids: tuple[str, ...]) -> Body:
+def unpack_body(data: bytes, headings: tuple[Heading, ...], tags: tuple[str, ...], block_ids: tuple[str, ...]) -> Body:
     """The `Body` whose other fields `pack_body` packed into `data`."""
-    text, items, blocks, splices = marshal.loads(zlib.decompress(data))
-    return Body(text, headings, links, tags, block_ids, _typed(ListItem, items), _typed(Block, blocks),
+    text, links, items, blocks, splices = marshal.loads(zlib.decompress(data))
+    return Body(text, headings, _typed(Link, links), tags, block_ids, _typed(ListItem, items), _typed(Block, blocks),
                 _typed(Splice, splices))
 
 
@@ -68,28 +69,27 @@ class BodyShelf:
 
 
 class PackedBody:
-    """A `Body` kept packed. Its headings, links, tags and block ids stay as they are: link reads them for
-    every note, and those of any note a link points into. Reading any other field unpacks the body, for as
-    long as its `BodyShelf` keeps it."""
+    """A `Body` kept packed. Its headings, tags and block ids stay as they are: a link into a note reads them,
+    from any note. Reading any other field unpacks the body, for as long as its `BodyShelf` keeps it."""
 
-    __slots__ = ("headings", "links", "tags", "block_ids", "data", "shelf", "unpacked")
+    __slots__ = ("headings", "tags", "block_ids", "data", "shelf", "unpacked")
 
     def __init__(self, body: Body, shelf: BodyShelf):
-        self.headings, self.links, self.tags, self.block_ids = body.headings, body.links, body.tags, body.block_ids
+        self.headings, self.tags, self.block_ids = body.headings, body.tags, body.block_ids
         self.data = pack_body(body)
         self.shelf = shelf
         self.unpacked: Body | None = None
 
     def __getattr__(self, name: str):
-        # Called only for names that are not slots: text, items, blocks, splices.
+        # Called only for names that are not slots: text, links, items, blocks, splices.
         body = self.unpacked
         if body is None:
-            body = self.unpacked = unpack_body(self.data, self.headings, self.links, self.tags, self.block_ids)
+            body = self.unpacked = unpack_body(self.data, self.headings, self.tags, self.block_ids)
             self.shelf.hold(self)
         return getattr(body, name)
 
     def __reduce__(self):  # pickled (the parse cache) as the plain body
-        return unpack_body, (self.data, self.headings, self.links, self.tags, self.block_ids)
+        return unpack_body, (self.data, self.headings, self.tags, self.block_ids)
 
 
 def pack_note(note: Note, shelf: BodyShelf) -> Note:
