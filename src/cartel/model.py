@@ -52,13 +52,13 @@ class Question:
 
 @dataclass(frozen=True)
 class Resource:
-    """The parts of a resource note."""
+    """The parts of a resource note that its pages and the links to it show (`resource_context` reads its
+    "Contexte" section, which only its own page shows, as part of its body)."""
 
     source_url: str
     source_link: int                 # index of the source link, -1 when it comes from `source:`
     summary: str
     key_points: tuple[str, ...]      # Markdown of each point
-    context: str
     has_key_points: bool
 
 
@@ -173,8 +173,14 @@ def parse_resource(note: Note) -> Resource:
         for item in body.items
         if key_heading is not None and item.parent_heading == key_heading and item.depth == 1
     )
-    context = " ".join(b.text for b in body.blocks if b.kind == "paragraph" and _section_of(b, sections) == "context")
-    return Resource(source_url, source_link, summary, key_points, context, key_heading is not None)
+    return Resource(source_url, source_link, summary, key_points, key_heading is not None)
+
+
+def resource_context(note: Note) -> str:
+    """The plain text of a resource note's "Contexte" section (not kept in `Resource`: a site of 100,000
+    notes would hold 140 MB of it for nothing)."""
+    sections = _sections(note)
+    return " ".join(b.text for b in note.body.blocks if b.kind == "paragraph" and _section_of(b, sections) == "context")
 
 
 def _sections(note: Note) -> list[tuple[int, str]]:

@@ -16,7 +16,7 @@ from cartel.cli import main
 from cartel.config import load_config
 from cartel.diagnostics import Severity
 from cartel.importer import ImportOptions, import_documents
-from cartel.model import parse_resource
+from cartel.model import parse_resource, resource_context
 from cartel.parse import parse_note
 from cartel.parse.frontmatter import read_front_matter
 from cartel.scan import scan_vault
@@ -106,11 +106,11 @@ def test_english_text_with_source_line_becomes_a_linked_english_resource(vault):
     meta, body, _ = imported(vault, report)
     assert meta["tags"] == ["ressource", "english"]
     assert meta["source"] == "https://heritage-notes.example.com/2021/09/open-storage"
-    resource = parse_resource(note_of(vault, row.target))
+    resource = parse_resource(imported_note := note_of(vault, row.target))
     assert resource.source_url == meta["source"] and resource.source_link == 0
     assert resource.key_points == ("À compléter",)
     assert resource.summary.startswith("Résumé à compléter: Most museums show only a small part")
-    assert "Publication: heritage-notes.example.com." in resource.context
+    assert "Publication: heritage-notes.example.com." in resource_context(imported_note)
     assert "Share this:" in "\n".join(row.removed) and "Like Loading..." in "\n".join(row.removed)
 
 

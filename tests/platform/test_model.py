@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cartel.model import clean_summary, domain_of, parse_question, parse_resource
+from cartel.model import clean_summary, domain_of, parse_question, parse_resource, resource_context
 from tests.platform.helpers import note
 
 QUESTION_TABS = """---
@@ -118,13 +118,13 @@ Un rapport sur la numérisation des petites collections avec du matériel de pho
 
 
 def test_resource_source_from_a_bold_heading_and_key_points():
-    resource = parse_resource(note(RESOURCE_BOLD, "Ressources/R.md"))
+    resource = parse_resource(parsed := note(RESOURCE_BOLD, "Ressources/R.md"))
     assert resource.source_url == "https://www.exemple-patrimoine.ch/numeriser"
     assert domain_of(resource.source_url) == "exemple-patrimoine.ch"
     assert resource.summary.startswith("Un rapport sur la numérisation")
     assert resource.key_points == ("Une table de reproduction bricolée suffit pour les objets plats.",
                                    "La lumière compte plus que l'appareil. Deux lampes identiques à 45 degrés.")
-    assert resource.context == "Écrit par une association de bénévoles en 2021."
+    assert resource_context(parsed) == "Écrit par une association de bénévoles en 2021."
     assert resource.has_key_points
 
 
