@@ -343,6 +343,8 @@ def remove_cache(vault: Path) -> bool:
 class NoCache:
     """The same interface with nothing kept: `--no-cache`, or no place to keep a cache."""
 
+    holds_notes = False  # whether every parsed note stays in memory, as parsed, until the build ends
+
     def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
         """Never: every build is done in full."""
         return None
@@ -386,6 +388,8 @@ class NoCache:
 
 class BuildCache(NoCache):
     """Parse, render and tree-emitter caches of one vault, and the record of its last builds."""
+
+    holds_notes = True  # the store keeps its entries in memory until the build ends
 
     def __init__(self, store: Store, config: Config):
         self.store = store

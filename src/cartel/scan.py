@@ -200,9 +200,9 @@ def source_text(source: Source) -> str:
 
 
 def without_note_contents(scanned: ScanResult) -> ScanResult:
-    """The same scan with the notes' bytes and text dropped, once they are parsed: a parsed note holds its own
-    text, and a large vault held each note three times over (bytes, text, parsed)."""
-    sources = tuple(replace(s, data=b"", text="") if s.kind == "note" else s for s in scanned.sources)
+    """The same scan with the notes' bytes dropped, once they are parsed: a parsed note holds its own text, and a
+    large vault held each note twice over (bytes, parsed)."""
+    sources = tuple(replace(s, data=b"") if s.kind == "note" else s for s in scanned.sources)
     return ScanResult(sources, scanned.diagnostics)
 
 

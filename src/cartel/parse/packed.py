@@ -11,7 +11,8 @@ hundred unpacked, so a stage that reads a note's body many times in a row
 unpacks it once. A build unpacks each body about three times: link, the
 note's page, its search record.
 
-The build packs notes from `[build] pack_notes_from` notes on (cartel.build);
+The build packs notes from `[build] pack_notes_from` notes on, when the build
+cache does not hold every parsed note anyway (cartel.build.note_keeper);
 below that, holding the bodies is cheaper than unpacking them again.
 """
 

@@ -36,7 +36,8 @@ class Page:
     """One output page, its HTML held as UTF-8 bytes.
 
     Bytes, not `str`: a page with one character beyond Latin-1 (`œ`, `…`) would
-    take two bytes a character as a `str`, and a site holds all its pages.
+    take two bytes a character as a `str`, and the preview and the build cache
+    hold all of a site's pages.
     """
 
     url: str
