@@ -116,8 +116,9 @@ def keep_large_buffers_apart(threshold: int = 128 * 1024) -> None:
 
     By default glibc raises that threshold each time such a buffer is freed, so
     the later ones (Pagefind's answers, a large site's list pages) come from its
-    heap, where freed space stays with the process: a 20,000-note build peaked
-    at 0.52 GB instead of 0.44 (bench/RESULTS.md). Elsewhere than glibc, nothing.
+    heap, where freed space stays with the process: about 80 MB more at the
+    peak of a 20,000-note build, 100 MB at 100,000 (bench/RESULTS.md).
+    Elsewhere than glibc, nothing.
     """
     if not sys.platform.startswith("linux"):
         return
