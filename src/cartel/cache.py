@@ -443,7 +443,7 @@ class BuildCache(NoCache):
         fresh = 0
         for page in render(site, reuse=lambda note: stored.get(note.path), renderer=renderer):
             if page.source in keys and stored.get(page.source) is not page:
-                self.store.save("render", self._key_digest(page.source, keys[page.source]), page)
+                self._keep_page(keys, page)
                 fresh += 1
             yield page
         self._forget_other_pages(keys, fresh or len(stored) != len(keys))
@@ -461,8 +461,12 @@ class BuildCache(NoCache):
         """Keep the note pages that were rendered afresh; drop entries no note uses any more."""
         fresh = [p for p in pages if p.source in keys and stored.get(p.source) is not p]
         for page in fresh:
-            self.store.save("render", self._key_digest(page.source, keys[page.source]), page)
+            self._keep_page(keys, page)
         self._forget_other_pages(keys, bool(fresh) or len(stored) != len(keys))
+
+    def _keep_page(self, keys: dict[str, tuple], page: Page) -> None:
+        """Keep a note page rendered afresh under its dependency key."""
+        self.store.save("render", self._key_digest(page.source, keys[page.source]), page)
 
     def _forget_other_pages(self, keys: dict[str, tuple], changed: bool) -> None:
         """Drop the kept pages no note's key names any more, and write the kept pages when they `changed`."""

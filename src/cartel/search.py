@@ -278,9 +278,7 @@ class EarlyIndex:
         files = memo.load(key)
         if not isinstance(files, dict):
             self._send(records[len(self.records):])
-            for message_id in self.sent:
-                self.service.answer(message_id)
-            files = published(self.service.request({"type": "GetFiles", "index_id": self.index_id}))
+            files = index_files(self.service, self.index_id, self.sent)
             memo.save(key, files)
         memo.keep({key})
         return publish_shards([files], site.config.language)
@@ -414,9 +412,14 @@ def build_index(config: dict, requests: Iterable[dict], on_service=None) -> dict
         requests = iter(requests)
         while batch := [{**request, "index_id": index_id} for request in islice(requests, WRITE_BATCH)]:
             sent += service.send_many(batch)
-        for message_id in sent:
-            service.answer(message_id)
-        return published(service.request({"type": "GetFiles", "index_id": index_id}))
+        return index_files(service, index_id, sent)
+
+
+def index_files(service: "PagefindService", index_id: int, sent: list[int]) -> dict[str, bytes]:
+    """The published files of an index, once Pagefind has taken each message of `sent` (PagefindError if not)."""
+    for message_id in sent:
+        service.answer(message_id)
+    return published(service.request({"type": "GetFiles", "index_id": index_id}))
 
 
 def published(answer: dict) -> dict[str, bytes]:
