@@ -168,6 +168,21 @@ def test_a_vault_theme_overrides_one_template(tmp_path):
     assert 'class="related"' in html                              # the other templates are cartel's
 
 
+
+def test_an_edited_template_is_used_by_the_next_build_in_the_same_process(tmp_path):
+    """The preview builds again and again in one process, where templates are compiled once: an edit to a
+    template must still show in the next build."""
+    template = "theme/templates/partials/ranked.html"
+    files = {**VAULT, template: '<div class="avant">{{ cards | length }}</div>\n'}
+    vault = write_vault(tmp_path / "vault", files)
+    page = tmp_path / "out" / "questions" / "lumiere" / "index.html"
+    build_site(vault, tmp_path / "out", use_cache=False)
+    assert '<div class="avant">3</div>' in page.read_text(encoding="utf-8")
+    (vault / template).write_text('<div class="apres">{{ cards | length }} fiches</div>\n', encoding="utf-8")
+    build_site(vault, tmp_path / "out", use_cache=False)
+    html = page.read_text(encoding="utf-8")
+    assert '<div class="apres">3 fiches</div>' in html and "avant" not in html
+
 def test_english_strings(tmp_path):
     files = {**VAULT, "cartel.toml": VAULT["cartel.toml"].replace('description', 'language = "en"\ndescription')}
     vault = write_vault(tmp_path / "vault", files)
