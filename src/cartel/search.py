@@ -253,6 +253,7 @@ class EarlyIndex:
         return self.service is not None and not self.stopped
 
     def _feed(self) -> None:
+        lower_thread_priority()
         try:
             with self.lock:
                 if self.stopped:
@@ -417,8 +418,7 @@ def build_index(config: dict, requests: Iterable[dict], on_service=None) -> dict
 
 def index_files(service: "PagefindService", index_id: int, sent: list[int]) -> dict[str, bytes]:
     """The published files of an index, once Pagefind has taken each message of `sent` (PagefindError if not)."""
-    for message_id in sent:
-        service.answer(message_id)
+    service.answers_to(sent)
     return published(service.request({"type": "GetFiles", "index_id": index_id}))
 
 
@@ -673,6 +673,22 @@ class PagefindService:
             raise PagefindError(f"Pagefind failed: {result.get('message')}")
         return result
 
+    def answers_to(self, message_ids: list[int]) -> None:
+        """Wait until every message of `message_ids` is answered, and drop the answers; PagefindError when one is an
+        error or Pagefind stopped. One wait for them all: the build's threads lose the GIL as little as may be."""
+        waiting = set(message_ids)
+        with self.changed:
+            while waiting and self.ended is None:
+                waiting.difference_update([message_id for message_id in waiting if message_id in self.answers])
+                if waiting:
+                    self.changed.wait()
+            answered = [self.answers.pop(message_id) for message_id in message_ids if message_id in self.answers]
+        if waiting:
+            raise PagefindError(self.ended)
+        for result in answered:
+            if result.get("type") == "Error":
+                raise PagefindError(f"Pagefind failed: {result.get('message')}")
+
     def request(self, payload: dict) -> dict:
         """Send one message and return its answer's payload."""
         return self.answer(self.send(payload))
@@ -682,11 +698,13 @@ class PagefindService:
         while chunk := self.process.stdout.read1(1 << 20):
             buffer += chunk
             start = 0
+            messages = []
             while (end := buffer.find(b",", start)) >= 0:
-                message = json.loads(base64.b64decode(bytes(buffer[start:end])))
+                messages.append(json.loads(base64.b64decode(bytes(buffer[start:end]))))
                 start = end + 1
+            if messages:  # one wakeup for all the answers read at once
                 with self.changed:
-                    self.answers[message.get("message_id")] = message["payload"]
+                    self.answers.update((message.get("message_id"), message["payload"]) for message in messages)
                     self.changed.notify_all()
             del buffer[:start]
             if len(chunk) < 4096:  # answers trickling in: read them in batches, as each wakeup takes the GIL
