@@ -98,7 +98,7 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         # The sources are not kept in a variable: the notes' bytes must go with the scan's, once parsed.
         notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
                             lambda missing: parse_all(missing, config, progress), early.add if early else None,
-                            note_keeper(config, note_count, cache.holds_notes))
+                            note_keeper(config, note_count))
         scanned = without_note_contents(scanned)
         site = link_site(notes, scanned.sources, config)
         search = start_search(site, cache.memo("search"), problems, early)
@@ -119,11 +119,10 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     return BuildResult(output, written.pages, diagnostics, time.perf_counter() - started)
 
 
-def note_keeper(config: Config, notes: int, cache_holds_notes: bool) -> Callable[[Note], Note] | None:
+def note_keeper(config: Config, notes: int) -> Callable[[Note], Note] | None:
     """How a build of `notes` notes keeps each parsed note until render: packed (cartel.parse.packed) from
-    `[build] pack_notes_from` notes on, else as parsed (None). Not when the build cache holds every parsed
-    note anyway: a packed copy would only add to it, and cost the time to pack and unpack."""
-    if notes < config.pack_notes_from or cache_holds_notes:
+    `[build] pack_notes_from` notes on, else as parsed (None)."""
+    if notes < config.pack_notes_from:
         return None
     return partial(pack_note, shelf=BodyShelf())
 

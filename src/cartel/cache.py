@@ -16,10 +16,12 @@ by `cartel clean`):
 
 The *site fingerprint* stands for everything besides the vault's files that
 a page depends on: cartel's own code, templates and strings, the config, and
-the vault's theme folder. Entries are pickles kept in a few shard files per
-kind, each signed with a per-user key kept outside the vault (HMAC-SHA256):
-a `.cartel-cache/` that came with a vault from elsewhere is ignored, never
-loaded. build.py calls `open_cache` and the methods of what it returns
+the vault's theme folder. Entries are pickles in one SQLite file
+(`store.db`), each signed with a per-user key kept outside the vault (keyed
+BLAKE2b): an entry of a `.cartel-cache/` that came with a vault from
+elsewhere is ignored, never loaded. They are read and written one at a time,
+so a build of a large vault holds in memory only the entries it is using.
+build.py calls `open_cache` and the methods of what it returns
 (`unchanged_build`, `parse`, `render`, `memo`, `spare_tree`, `record_build`);
 `NoCache` has the same methods and keeps nothing (`--no-cache`).
 """
@@ -32,7 +34,7 @@ import os
 import pickle
 import secrets
 import shutil
-import tempfile
+import sqlite3
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,6 +49,7 @@ from cartel.emit import SpareTree
 from cartel.feed import git_head
 from cartel.link import Site
 from cartel.parse import Note
+from cartel.parse.packed import plain_note
 from cartel.render import Page, SiteRenderer, theme_dirs
 from cartel.scan import ScanResult, Source
 from cartel.search import Memo
@@ -56,9 +59,8 @@ FORMAT = "v1"
 TAG_NAME = "CACHEDIR.TAG"
 # The Cache Directory Tagging Specification's signature: backup tools skip the folder.
 TAG_TEXT = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is cartel's build cache; `cartel clean` removes it.\n"
-_MAGIC = b"cartel1\n"
-# Kinds earlier versions of cartel kept and this one does not read: removed after a build.
-RETIRED_KINDS = ("tree",)
+# Folders of earlier versions' stores, which this one does not read: removed after a build.
+RETIRED_FOLDERS = ("tree", "parse", "render", "search", "builds", "trees")
 _SEP = "\x1f"
 
 
@@ -114,7 +116,6 @@ def render_salt(site_fp: str, site_context) -> str:
 
 
 _TARGET_FIELDS = attrgetter("status", "path", "url", "anchor")
-_EMBED = attrgetter("embed")
 
 
 def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
@@ -139,7 +140,7 @@ def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
     parents = getattr(hierarchy, "parents", None) or {}
     for path, children in (getattr(hierarchy, "children", None) or {}).items():
         near.setdefault(path, set()).update(children)
-    embeds = _embeds(site)
+    embeds = site.embeds
     keys = {}
     appears_in = site.appears_in
     for path in facts:
@@ -163,19 +164,6 @@ def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
 def key_digest(key: tuple) -> str:
     """A note page key as a file name for the render cache."""
     return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _embeds(site: Site) -> dict[str, tuple[str, ...]]:
-    """The notes each note embeds directly, for the notes that embed any."""
-    found = {}
-    for note in site.notes:
-        links = note.body.links
-        if any(map(_EMBED, links)):
-            targets = site.targets.get(note.path, ())
-            paths = tuple(t.path for link, t in zip(links, targets) if link.embed and t.status in ("note", "self"))
-            if paths:
-                found[note.path] = paths
-    return found
 
 
 def _closure(path: str, embeds: dict[str, tuple[str, ...]]) -> set[str]:
@@ -212,101 +200,143 @@ def user_key() -> bytes | None:
 
 
 class Store:
-    """Signed entries by kind and name, kept in a few shard files per kind.
+    """Signed entries by kind and name, in one SQLite file on disk (`store.db`).
 
-    A shard is one pickled dict, signed (HMAC-SHA256) and written atomically;
-    entries go to a shard by the first characters of their name (a hex digest).
-    Shards are read when first needed and written back by `flush()`: a cold
-    build writes a few dozen files, not one per note and page. The search
-    index's thread uses the store while the build renders: one lock guards it.
+    Each entry is a pickle signed with the user's key (a keyed BLAKE2b of its
+    kind, name and bytes), checked before it is loaded. Entries are written as
+    they are saved, in a transaction that `flush()` commits: a build holds in
+    memory only the entries it is using, however large the vault, and a build
+    that is killed leaves the last committed state. The search index's thread
+    uses the store while the build renders: one lock guards the connection.
+    Any failure of the database only loses entries: `load` then finds
+    nothing, and `save` keeps nothing.
     """
 
-    SHARDS = 64
+    FILE = "store.db"
+    # Entries saved between two commits: a cold build of a large vault commits as it goes, so the database's
+    # log (`store.db-wal`) never holds more than a few MB waiting to be copied in.
+    COMMIT_EVERY = 256
 
     def __init__(self, folder: Path, key: bytes):
         self.folder = folder
         self.key = key
-        self._shards: dict[tuple[str, int], dict] = {}
-        self._dirty: set[tuple[str, int]] = set()
         self._lock = threading.RLock()
+        self._db = _open_database(folder / self.FILE)
+        self._unsaved = 0
 
     def load(self, kind: str, name: str):
-        """The object stored under `kind/name`, or None."""
+        """The object stored under `kind/name`, or None (also when its signature does not match)."""
         with self._lock:
-            return self._shard(kind, _shard_of(name, self.SHARDS)).get(name)
+            rows = self._query("SELECT CAST(mac AS BLOB), CAST(data AS BLOB) FROM entries WHERE kind = ? AND name = ?",
+                               (kind, name))
+        if not rows or not hmac.compare_digest(rows[0][0], self._mac(kind, name, rows[0][1])):
+            return None
+        try:
+            return pickle.loads(rows[0][1])
+        except Exception:  # signed by this user's key but written by another cartel version: start afresh
+            return None
 
     def save(self, kind: str, name: str, value) -> None:
-        """Store `value` under `kind/name` (written by the next `flush`)."""
-        index = _shard_of(name, self.SHARDS)
+        """Store `value` under `kind/name` (committed by the next `flush`)."""
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
-            self._shard(kind, index)[name] = value
-            self._dirty.add((kind, index))
+            self._change("INSERT OR REPLACE INTO entries (kind, name, mac, data) VALUES (?, ?, ?, ?)",
+                         [(kind, name, self._mac(kind, name, data), data)])
+            self._unsaved += 1
+            if self._unsaved >= self.COMMIT_EVERY:
+                self.flush()
 
-    def keep_only(self, kind: str, names: set[str], prefix: str = "") -> None:
-        """Forget the entries of `kind` whose name starts with `prefix` and is not in `names`."""
+    def names(self, kind: str) -> set[str]:
+        """The names stored under `kind` (their entries not yet checked)."""
         with self._lock:
-            for index in range(self.SHARDS):
-                shard = self._shard(kind, index)
-                stale = [name for name in shard if name.startswith(prefix) and name not in names]
-                for name in stale:
-                    del shard[name]
-                if stale:
-                    self._dirty.add((kind, index))
+            return {name for (name,) in self._query("SELECT name FROM entries WHERE kind = ?", (kind,))}
+
+    def keep_only(self, kind: str, names: set[str]) -> None:
+        """Forget the entries of `kind` whose name is not in `names`."""
+        with self._lock:
+            stale = self.names(kind) - names
+            if stale:
+                self._change("DELETE FROM entries WHERE kind = ? AND name = ?", [(kind, name) for name in stale])
 
     def flush(self) -> None:
-        """Write the shards that changed; a failure to write only loses entries."""
+        """Commit what was saved and forgotten; a failure to write only loses entries."""
         with self._lock:
-            self._flush()
+            self._unsaved = 0
+            if self._db is not None and self._db.in_transaction:
+                try:
+                    self._db.commit()
+                except sqlite3.Error:
+                    self._fail()
 
-    def _flush(self) -> None:
-        for kind, index in sorted(self._dirty):
-            payload = pickle.dumps(self._shards[(kind, index)], protocol=pickle.HIGHEST_PROTOCOL)
-            data = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
-            try:
-                folder = self.folder / kind
-                folder.mkdir(parents=True, exist_ok=True)
-                fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, self.path(kind, index))
-            except OSError:
-                continue
-        self._dirty.clear()
+    def close(self) -> None:
+        """Commit, and close the database."""
+        with self._lock:
+            self.flush()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
-    def path(self, kind: str, index: int) -> Path:
-        """The file of one shard."""
-        return self.folder / kind / f"{index:02x}"
+    def _mac(self, kind: str, name: str, data: bytes) -> bytes:
+        digest = hashlib.blake2b(key=self.key[:64], digest_size=32)
+        digest.update(f"{kind}{_SEP}{name}{_SEP}".encode("utf-8", "surrogatepass"))
+        digest.update(data)
+        return digest.digest()
 
-    def _shard(self, kind: str, index: int) -> dict:
-        shard = self._shards.get((kind, index))
-        if shard is None:
-            shard = self._shards[(kind, index)] = self.read_shard(self.path(kind, index))
-        return shard
-
-    def read_shard(self, path: Path) -> dict:
-        """A shard's entries; empty when absent, unsigned, altered or unreadable."""
+    def _query(self, sql: str, parameters: tuple) -> list[tuple]:
+        if self._db is None:
+            return []
         try:
-            data = path.read_bytes()
-        except OSError:
-            return {}
-        head = len(_MAGIC)
-        if not data.startswith(_MAGIC) or len(data) < head + 32:
-            return {}
-        signature, payload = data[head:head + 32], data[head + 32:]
-        if not hmac.compare_digest(signature, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            return {}
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error:
+            self._fail()
+            return []
+
+    def _change(self, sql: str, rows: list[tuple]) -> None:
+        if self._db is None:
+            return
         try:
-            entries = pickle.loads(payload)
-        except Exception:  # signed by this user's key but written by another cartel version: start afresh
-            return {}
-        return entries if isinstance(entries, dict) else {}
+            self._db.executemany(sql, rows)
+        except sqlite3.Error:
+            self._fail()
+
+    def _fail(self) -> None:
+        """A database that failed (disk full, damaged, locked too long) is let go: the build goes on without it."""
+        try:
+            self._db.rollback()
+            self._db.close()
+        except sqlite3.Error:
+            pass
+        self._db = None
 
 
-def _shard_of(name: str, shards: int) -> int:
+_WAL_LIMIT = 16 << 20  # bytes of `store.db-wal` kept once copied into the database
+
+
+def _open_database(path: Path, again: bool = True) -> sqlite3.Connection | None:
+    """The store's database, made if new, made afresh if damaged; None when it cannot be opened (the build then
+    keeps nothing)."""
+    db = None
     try:
-        return int(name[:4], 16) % shards
-    except ValueError:
-        return int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) % shards
+        db = sqlite3.connect(path, timeout=10, check_same_thread=False)
+        db.execute("PRAGMA journal_mode = WAL")   # readers never wait for a writer (a preview and a build)
+        db.execute("PRAGMA synchronous = NORMAL")  # a cache: no sync at each commit
+        db.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT NOT NULL, name TEXT NOT NULL, mac BLOB NOT NULL, "
+                   "data BLOB NOT NULL, PRIMARY KEY (kind, name))")
+        db.commit()
+        return db
+    except sqlite3.OperationalError:  # locked, read-only, no space: not cartel's to repair
+        if db is not None:
+            db.close()
+        return None
+    except sqlite3.DatabaseError:  # not a database any more: the cache starts afresh
+        if db is not None:
+            db.close()
+        if not again:
+            return None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return _open_database(path, again=False)
 
 
 def cache_folder(vault: Path) -> Path | None:
@@ -342,8 +372,6 @@ def remove_cache(vault: Path) -> bool:
 
 class NoCache:
     """The same interface with nothing kept: `--no-cache`, or no place to keep a cache."""
-
-    holds_notes = False  # whether every parsed note stays in memory, as parsed, until the build ends
 
     def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
         """Never: every build is done in full."""
@@ -389,8 +417,6 @@ class NoCache:
 class BuildCache(NoCache):
     """Parse, render and tree-emitter caches of one vault, and the record of its last builds."""
 
-    holds_notes = True  # the store keeps its entries in memory until the build ends
-
     def __init__(self, store: Store, config: Config):
         self.store = store
         self.config = config
@@ -416,22 +442,27 @@ class BuildCache(NoCache):
         holds `keep(note)` when given.
         """
         keys = {s.path: parse_key(self.site_fp, s) for s in sources}
-        found = {s.path: self.store.load("parse", keys[s.path]) for s in sources}
-        missing = [s for s in sources if not isinstance(found[s.path], Note)]
-        parsed = iter(parse(missing))  # lazily, in the order of `missing`
+        stored = self.store.names("parse")
+        if stored - set(keys.values()):  # forgotten first: the new entries reuse their room in the database
+            self.store.keep_only("parse", set(keys.values()))
+        parsed = iter(parse([s for s in sources if keys[s.path] not in stored]))  # lazily, in order
         notes = []
+        fresh_notes = 0
         for source in sources:
-            note = found.pop(source.path)
+            key = keys[source.path]
+            note = self.store.load("parse", key) if key in stored else None
             fresh = not isinstance(note, Note)
             if fresh:
-                note = next(parsed)
-                self.store.save("parse", keys[note.path], note)
+                # A stored entry that does not load (altered, or from another version) is parsed on its own.
+                note = next(parsed) if key not in stored else next(iter(parse([source])))
+                fresh_notes += 1
+            note = keep(note) if keep else plain_note(note)  # a packed note is stored packed
+            if fresh:
+                self.store.save("parse", key, note)
             if on_note is not None:
                 on_note(note, fresh)
-            notes.append(keep(note) if keep else note)
-        if missing:
-            self.store.keep_only("parse", set(keys.values()))
-            self.store.flush()
+            notes.append(note)
+        self.store.flush()
         return notes
 
     def render(self, site: Site, render: Callable[..., Iterable[Page]]) -> Iterator[Page]:
@@ -439,14 +470,21 @@ class BuildCache(NoCache):
         taken from the cache; the others are kept for the next build as they pass."""
         renderer = SiteRenderer(site)  # made once: its site context keys the pages, then it renders them
         keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
-        stored = self.stored_pages(keys)
-        fresh = 0
-        for page in render(site, reuse=lambda note: stored.get(note.path), renderer=renderer):
-            if page.source in keys and stored.get(page.source) is not page:
+        self.store.keep_only("render", {self._key_digest(path, key) for path, key in keys.items()})
+        reused: set[str] = set()
+
+        def reuse(note: Note) -> Page | None:
+            page = self.store.load("render", self._key_digest(note.path, keys[note.path]))
+            if not isinstance(page, Page):
+                return None
+            reused.add(note.path)
+            return page
+
+        for page in render(site, reuse=reuse, renderer=renderer):
+            if page.source in keys and page.source not in reused:
                 self._keep_page(keys, page)
-                fresh += 1
             yield page
-        self._forget_other_pages(keys, fresh or len(stored) != len(keys))
+        self.store.flush()
 
     def stored_pages(self, keys: dict[str, tuple]) -> dict[str, Page]:
         """The cached page of each note whose key has one."""
@@ -508,8 +546,8 @@ class BuildCache(NoCache):
         self.store.save("builds", _digest((str(output),)),
                         {"inputs": self._inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
         self.store.flush()
-        for kind in RETIRED_KINDS:
-            shutil.rmtree(self.store.folder / kind, ignore_errors=True)
+        for folder in RETIRED_FOLDERS:
+            shutil.rmtree(self.store.folder / folder, ignore_errors=True)
 
 
 class StoreMemo(Memo):

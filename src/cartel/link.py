@@ -57,6 +57,7 @@ class Site:
     diagnostics: tuple[Diagnostic, ...] = ()
     hierarchy: Hierarchy = field(default_factory=Hierarchy, hash=False, compare=False)  # parents, children, themes
     directories: tuple = ()                                                            # cartel.directory.Directory
+    embeds: dict = field(default_factory=dict, hash=False, compare=False)  # note path -> tuple[path] it embeds, if any
 
 
 def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...], config: Config) -> Site:
@@ -91,7 +92,8 @@ def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...],
     return Site(config, published, by_path, urls, assets, targets, backlinks,
                 {t: tuple(p) for t, p in sorted(tags.items())}, drafts,
                 questions, resources, _appears_in(questions, targets), tuple(problems),
-                hierarchy=hierarchy, directories=directories)
+                hierarchy=hierarchy, directories=directories,
+                embeds={path: tuple(target for _, target in found) for path, found in embeds.items() if found})
 
 
 def _appears_in(questions: dict[str, Question], targets: dict) -> dict[str, tuple[tuple[str, int], ...]]:

@@ -343,7 +343,8 @@ def test_a_vault_built_with_packed_notes_is_the_same_site(tmp_path, monkeypatch)
     assert set(bodies) == {PackedBody} and len(bodies) > 20
     assert not [d for d in packed.diagnostics if d.path == "cartel.toml"]
     assert tree_bytes(tmp_path / "packed") == tree_bytes(tmp_path / "held")
-    bodies.clear()
-    build_site(vault, tmp_path / "cached")  # the build cache holds every parsed note itself: none is packed
-    assert PackedBody not in bodies and len(bodies) > 20
-    assert tree_bytes(tmp_path / "cached") == tree_bytes(tmp_path / "held")
+    for attempt in ("first", "again"):  # with the build cache: notes parsed, then notes read from the cache
+        bodies.clear()
+        build_site(vault, tmp_path / attempt)
+        assert set(bodies) == {PackedBody} and len(bodies) > 20
+        assert tree_bytes(tmp_path / attempt) == tree_bytes(tmp_path / "held")

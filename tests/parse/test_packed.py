@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
+from cartel.config import load_config
+from cartel.parse import parse_note
 from cartel.parse.markdown import Body, analyse
-from cartel.parse.packed import BodyShelf, PackedBody
+from cartel.parse.packed import BodyShelf, PackedBody, pack_note, plain_note
+from cartel.scan import Source
 from tests.parse.test_markdown import MARKDOWNISH
 
 FIELDS = ("text", "headings", "links", "tags", "block_ids", "items", "blocks", "splices")
@@ -21,16 +25,29 @@ def _fields(body) -> tuple:
 @given(st.one_of(MARKDOWNISH, st.text(max_size=300)))
 def test_a_packed_body_reads_as_the_body_it_packs(text):
     body = analyse(text)
-    packed = PackedBody(body, BodyShelf(size=1))
+    packed = PackedBody.of(body, BodyShelf(size=1))
     assert _fields(packed) == _fields(body)
     assert [type(x) for x in packed.links + packed.items + packed.blocks + packed.splices] == \
         [type(x) for x in body.links + body.items + body.blocks + body.splices]  # named tuples, not plain ones
-    assert pickle.loads(pickle.dumps(packed)) == body  # the parse cache keeps the plain body
+    kept = pickle.loads(pickle.dumps(packed))  # the parse cache keeps it packed, on no shelf
+    assert isinstance(kept, PackedBody) and kept.data == packed.data and kept.shelf is None
+    assert _fields(kept) == _fields(body) and kept.unpacked is None and kept.plain() == body
+
+
+def test_a_note_from_the_cache_is_put_on_the_builds_shelf_or_unpacked():
+    data = "---\ntags: [musée]\n---\n# Musée\n\nVoir [[Autre]].\n".encode()
+    note = parse_note(Source("Notes/Musée.md", "note", False, data, 0.0, "d"), load_config(Path("/nonexistent")))
+    shelf = BodyShelf(size=4)
+    stored = pickle.loads(pickle.dumps(pack_note(note, shelf)))
+    again = pack_note(stored, shelf)
+    assert again.body.shelf is shelf and again.body.data == stored.body.data  # not packed a second time
+    assert again.body.links == note.body.links and again.body.unpacked is not None
+    assert plain_note(stored) == note and plain_note(note) is note
 
 
 def test_the_shelf_keeps_only_the_last_bodies_unpacked():
     shelf = BodyShelf(size=2)
-    bodies = [PackedBody(analyse(f"# Titre {i}\n\nUn paragraphe [[Lien {i}]] et #tag{i}.\n"), shelf) for i in range(4)]
+    bodies = [PackedBody.of(analyse(f"# Titre {i}\n\nUn paragraphe [[Lien {i}]] et #tag{i}.\n"), shelf) for i in range(4)]
     assert all(b.unpacked is None for b in bodies)
     assert bodies[0].headings[0].text == "Titre 0" and bodies[0].tags == ("tag0",)  # these stay as they are
     assert bodies[0].unpacked is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -217,10 +218,28 @@ def test_a_cache_signed_by_someone_else_is_ignored(tmp_path):
     page = (tmp_path / "out" / PHOTO_URL.strip("/") / "index.html").read_text(encoding="utf-8")
     assert "alert('cache')" not in page and "Une lumière diffuse" in page
     mine = open_cache(vault, config).store
-    assert isinstance(mine.load("render", name), Page)  # the build replaced the forged shard with its own
-    shard = next(p for p in (folder / "render").iterdir() if Store(folder, mine.key).read_shard(p).get(name))
-    shard.write_bytes(shard.read_bytes()[:-10] + b"0123456789")  # a signed shard, altered
-    assert Store(folder, mine.key).load("render", name) is None
+    assert isinstance(mine.load("render", name), Page)  # the build replaced the forged entry with its own
+    mine.close()
+    with sqlite3.connect(folder / Store.FILE) as db:  # a signed entry, altered; another, moved to a new name
+        data = db.execute("SELECT data FROM entries WHERE kind = 'render' AND name = ?", (name,)).fetchone()[0]
+        db.execute("UPDATE entries SET data = ? WHERE kind = 'render' AND name = ?", (data[:-10] + b"0123456789", name))
+        db.execute("UPDATE entries SET data = 'du texte' WHERE kind = 'search'")  # not even bytes
+        db.execute("INSERT INTO entries SELECT kind, 'autre', mac, data FROM entries WHERE kind = 'builds'")
+    again = Store(folder, mine.key)
+    assert again.load("render", name) is None and again.load("builds", "autre") is None
+    assert all(again.load("search", n) is None for n in again.names("search"))
+    assert again.names("builds") - {"autre"} and all(again.load("builds", n) for n in again.names("builds") - {"autre"})
+
+
+def test_a_damaged_cache_is_made_afresh(tmp_path):
+    vault = write_vault(tmp_path / "vault", VAULT)
+    build_site(vault, tmp_path / "out")
+    store = vault / CACHE_DIR / FORMAT / Store.FILE
+    store.write_bytes(b"pas une base de donnees" * 100)
+    result = build_site(vault, tmp_path / "out")
+    assert result.pages and (tmp_path / "out" / PHOTO_URL.strip("/") / "index.html").is_file()
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT count(*) FROM entries WHERE kind = 'parse'").fetchone()[0] == sum(1 for name in VAULT if name.endswith(".md"))
 
 
 def test_no_cache_writes_nothing_in_the_vault(tmp_path):

@@ -11,9 +11,12 @@ hundred unpacked, so a stage that reads a note's body many times in a row
 unpacks it once. A build unpacks each body about three times: link, the
 note's page, its search record.
 
-The build packs notes from `[build] pack_notes_from` notes on, when the build
-cache does not hold every parsed note anyway (cartel.build.note_keeper);
-below that, holding the bodies is cheaper than unpacking them again.
+The build packs notes from `[build] pack_notes_from` notes on
+(cartel.build.note_keeper); below that, holding the bodies is cheaper than
+unpacking them again. The build cache keeps a packed note as packed: it
+pickles as its bytes, and loading it costs neither unpacking nor packing
+again (`pack_note` only puts it on the build's shelf; `plain_note` unpacks
+it for a build that keeps notes as parsed).
 """
 
 from __future__ import annotations
@@ -75,24 +78,45 @@ class PackedBody:
 
     __slots__ = ("headings", "tags", "block_ids", "data", "shelf", "unpacked")
 
-    def __init__(self, body: Body, shelf: BodyShelf):
-        self.headings, self.tags, self.block_ids = body.headings, body.tags, body.block_ids
-        self.data = pack_body(body)
+    def __init__(self, data: bytes, headings: tuple[Heading, ...], tags: tuple[str, ...], block_ids: tuple[str, ...],
+                 shelf: BodyShelf | None = None):
+        self.headings, self.tags, self.block_ids = headings, tags, block_ids
+        self.data = data
         self.shelf = shelf
         self.unpacked: Body | None = None
+
+    @classmethod
+    def of(cls, body: Body, shelf: BodyShelf | None) -> "PackedBody":
+        """`body` packed, unpacked when read for as long as `shelf` keeps it."""
+        return cls(pack_body(body), body.headings, body.tags, body.block_ids, shelf)
+
+    def plain(self) -> Body:
+        """The body unpacked, kept by no shelf."""
+        return unpack_body(self.data, self.headings, self.tags, self.block_ids)
 
     def __getattr__(self, name: str):
         # Called only for names that are not slots: text, links, items, blocks, splices.
         body = self.unpacked
         if body is None:
-            body = self.unpacked = unpack_body(self.data, self.headings, self.tags, self.block_ids)
+            body = self.plain()
+            if self.shelf is None:  # on no shelf (just unpickled): unpacked each time, never held
+                return getattr(body, name)
+            self.unpacked = body
             self.shelf.hold(self)
         return getattr(body, name)
 
-    def __reduce__(self):  # pickled (the parse cache) as the plain body
-        return unpack_body, (self.data, self.headings, self.tags, self.block_ids)
+    def __reduce__(self):  # pickled (the parse cache) as its bytes, on no shelf
+        return PackedBody, (self.data, self.headings, self.tags, self.block_ids)
 
 
 def pack_note(note: Note, shelf: BodyShelf) -> Note:
-    """The same note, its body packed (`PackedBody`)."""
-    return replace(note, body=PackedBody(note.body, shelf))
+    """The same note, its body packed (`PackedBody`) on `shelf`; a note packed already is only put on it."""
+    body = note.body
+    if isinstance(body, PackedBody):
+        return replace(note, body=PackedBody(body.data, body.headings, body.tags, body.block_ids, shelf))
+    return replace(note, body=PackedBody.of(body, shelf))
+
+
+def plain_note(note: Note) -> Note:
+    """The same note with its body as parsed (unpacked when packed)."""
+    return replace(note, body=note.body.plain()) if isinstance(note.body, PackedBody) else note
