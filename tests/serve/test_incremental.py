@@ -274,3 +274,25 @@ def test_cache_folder_that_is_a_link_is_not_followed(tmp_path):
     assert list(outside.iterdir()) == []
     assert CliRunner().invoke(main, ["clean", str(vault)]).exit_code == 2
     assert outside.is_dir()
+
+
+_KEY_PARTS = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12)),
+                          lambda inner: st.lists(inner, max_size=4).map(tuple), max_leaves=20)
+
+
+def _copied(value):
+    """The same value made of new objects: strings rebuilt, tuples rebuilt, nothing shared with `value`."""
+    if isinstance(value, str):
+        return "".join(list(value))
+    if isinstance(value, tuple):
+        return tuple(_copied(part) for part in value)
+    return value
+
+
+@settings(max_examples=200, deadline=None)
+@given(_KEY_PARTS, _KEY_PARTS)
+def test_a_page_key_digest_depends_on_the_keys_value_alone(first, second):
+    shared = ("même objet", 3)
+    key = (first, shared, shared)  # the same objects twice, as page keys share their neighbours' facts
+    assert key_digest(key) == key_digest(_copied(key))
+    assert (key_digest((first,)) == key_digest((second,))) == ((first,) == (second,) and repr(first) == repr(second))
