@@ -148,16 +148,17 @@ def start_search(site: Site, memo: Memo, problems: list[Diagnostic], early: Earl
 
 
 def search_files(site: Site, pages: tuple[PageInfo, ...], search: IndexJob | None,
-                 problems: list[Diagnostic]) -> dict[str, bytes]:
-    """Late emitter: the search bundle, once ready (asked when the pages are written); a Pagefind failure is a
-    diagnostic in `problems`, and the site is published without search."""
+                 problems: list[Diagnostic]) -> Iterator[tuple[str, bytes]]:
+    """Late emitter: the search bundle's files, once it is made (asked when the pages are written), a shard at a
+    time; a Pagefind failure is a diagnostic in `problems`, and the site is published without search."""
     if search is None:
-        return {}
+        return
     try:
-        return search.result()
+        bundle = search.result()
+        if bundle is not None:
+            yield from bundle.files()  # a shard the cache lost meanwhile is indexed again here
     except PagefindError as error:
         problems.append(search_failure(error))
-        return {}
 
 
 def search_failure(error: Exception) -> Diagnostic:

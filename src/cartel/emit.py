@@ -92,8 +92,9 @@ def emit_site(site: Site, pages: Iterable[Page], sources: dict, output: Path, la
 
     Each page is written as `pages` yields it, and only its `PageInfo` is kept.
     Once pages and assets are written, each of `late_files` (callables
-    `(site, pages) -> {path: bytes}`, `pages` as `PageInfo`s in URL order: the
-    sitemap, the feed, the search index) adds its files.
+    `(site, pages) -> {path: bytes}`, or pairs `(path, bytes)` written as they
+    come, `pages` as `PageInfo`s in URL order: the sitemap, the feed, the
+    search index) adds its files.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +108,8 @@ def emit_site(site: Site, pages: Iterable[Page], sources: dict, output: Path, la
         sync_files(target, site_tree(site, pages, sources, written), known, manifest, hashed)
         infos = tuple(sorted(written, key=lambda page: page.url))
         for late in late_files:
-            sync_files(target, late(site, infos).items(), known, manifest, hashed)
+            files = late(site, infos)
+            sync_files(target, files.items() if isinstance(files, dict) else files, known, manifest, hashed)
         remove_stale_files(target, known, manifest)
         swap_in(target, output, spare.folder if spare else None)
     except BaseException:

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from cartel.directory import Directory, DirectoryRow
@@ -67,6 +67,7 @@ from cartel.parse import Note
 from cartel.render import entry_summary, note_summary
 
 BUNDLE = "pagefind"
+ENTRY = "pagefind-entry.json"
 STRINGS_FILE = "_cartel/search-strings.json"
 # What pagefind.js loads at search time; everything else Pagefind writes is its own UI.
 _KEPT_PREFIXES = ("index/", "fragment/", "filter/", "pagefind.js", "pagefind-entry.json", "pagefind.", "wasm.")
@@ -106,12 +107,18 @@ class Record:
 
 
 def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[str, bytes]:
-    """Emitter: the search bundle (`pagefind/`, its shards, the UI settings) of the site's notes and directory rows.
+    """Emitter: the search bundle (`pagefind/`, its shards, the UI settings) of the site's notes and directory rows."""
+    return dict(index_site(site, memo, on_service).files())
+
+
+def index_site(site: Site, memo: Memo | None = None, on_service=None) -> SearchBundle:
+    """The site's index, made; its files are given as they are written (`SearchBundle.files`).
 
     The index is made from the notes as parsed and linked, not from the rendered
     pages, so it can be made while the pages render. Shards whose records are
     unchanged come from `memo` (the build cache); the others are sent to
-    Pagefind, two at a time. `on_service(service)` sees each Pagefind process started.
+    Pagefind, two at a time, and kept in `memo`. `on_service(service)` sees each
+    Pagefind process started.
     """
     language = search_language(site)
     config = index_config(site.config)
@@ -119,13 +126,48 @@ def search_index(site: Site, memo: Memo | None = None, on_service=None) -> dict[
     memo = memo or Memo()
     keys = {shard.index: shard_key(shard_records(site, shard), config, shard.index, len(shards)) if memo.keeps else ""
             for shard in shards}
-    found = {index: memo.load(key) for index, key in keys.items()}
-    missing = [shard for shard in shards if not isinstance(found[shard.index], dict)]
+    entries: dict[int, bytes] = {}
+    missing = []
+    for shard in shards:
+        files = memo.load(keys[shard.index])  # checked now, read again when written
+        if isinstance(files, dict):
+            entries[shard.index] = files[ENTRY]
+        else:
+            missing.append(shard)
+    held = {}
     for shard, files in zip(missing, index_shards(site, missing, config, language, on_service)):
-        found[shard.index] = files
+        entries[shard.index] = files[ENTRY]
         memo.save(keys[shard.index], files)
+        if not memo.keeps:
+            held[shard.index] = files
     memo.keep(set(keys.values()))
-    return publish_shards([found[shard.index] for shard in shards], site.config.language)
+    return SearchBundle(site, tuple(shards), keys, entries, held, memo, config, language)
+
+
+class SearchBundle:
+    """A site's index once made, its files given shard by shard as they are written (`files`).
+
+    A shard the build cache keeps is read from it then, not held meanwhile:
+    the index of a large site is hundreds of MB. A shard the cache has let go
+    of since (a failed write) is indexed again.
+    """
+
+    def __init__(self, site: Site, shards: tuple[Shard, ...], keys: dict[int, str], entries: dict[int, bytes],
+                 held: dict[int, dict[str, bytes]], memo: Memo, config: dict, language: str):
+        self.site, self.shards, self.keys, self.entries, self.held = site, shards, keys, entries, held
+        self.memo, self.config, self.language = memo, config, language
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """Every file of the bundle, with its path in the site, shard after shard."""
+        return bundle_files_of([self.entries[shard.index] for shard in self.shards], self._files_of,
+                               self.site.config.language)
+
+    def _files_of(self, position: int) -> dict[str, bytes]:
+        shard = self.shards[position]
+        files = self.held.get(shard.index) or self.memo.load(self.keys[shard.index])
+        if not isinstance(files, dict):
+            files = index_shard(self.site, shard, self.config, self.language)
+        return files
 
 
 class IndexJob:
@@ -139,17 +181,18 @@ class IndexJob:
         self.services: list[PagefindService] = []
         self.early = early
         self.cancelled = False
-        self.files: dict[str, bytes] = {}
+        self.bundle: SearchBundle | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, args=(site, memo or Memo()), name="cartel-search", daemon=True)
         self.thread.start()
 
-    def result(self) -> dict[str, bytes]:
-        """The search bundle; what the indexing raised (PagefindError when Pagefind failed) is raised here."""
+    def result(self) -> SearchBundle | None:
+        """The search bundle (None when cancelled); what the indexing raised (PagefindError when Pagefind failed)
+        is raised here."""
         self.thread.join()
         if self.error is not None:
             raise self.error
-        return self.files
+        return self.bundle
 
     def cancel(self) -> None:
         """Stop every Pagefind process of this job; the thread ends soon after."""
@@ -162,10 +205,10 @@ class IndexJob:
     def _run(self, site: Site, memo: Memo) -> None:
         lower_thread_priority()
         try:
-            files = self.early.finish(site, memo) if self.early is not None else None
-            if files is None and not self.cancelled:  # no early index, or not the site's: index it now
-                files = search_index(site, memo, self._started)
-            self.files = files or {}
+            bundle = self.early.finish(site, memo) if self.early is not None else None
+            if bundle is None and not self.cancelled:  # no early index, or not the site's: index it now
+                bundle = index_site(site, memo, self._started)
+            self.bundle = bundle
         except BaseException as error:  # raised again by `result`, in the build's thread
             self.error = error
 
@@ -217,7 +260,7 @@ class EarlyIndex:
             self.queue.put(self.unsent)
             self.unsent = []
 
-    def finish(self, site: Site, memo: Memo) -> dict[str, bytes] | None:
+    def finish(self, site: Site, memo: Memo) -> SearchBundle | None:
         """The search bundle from the records sent, when the site's records begin with them; else None, Pagefind stopped."""
         try:
             return self._finish(site, memo) if self._sent_all() else None
@@ -268,7 +311,7 @@ class EarlyIndex:
     def _send(self, records: list[Record]) -> None:
         self.sent += self.service.send_many([record_request(self.index_id, record, self.language) for record in records])
 
-    def _finish(self, site: Site, memo: Memo) -> dict[str, bytes] | None:
+    def _finish(self, site: Site, memo: Memo) -> SearchBundle | None:
         shards = split_shards(site, site_shard_count(site))
         if len(shards) != 1 or index_config(site.config) != self.config:
             return None
@@ -282,7 +325,8 @@ class EarlyIndex:
             files = index_files(self.service, self.index_id, self.sent)
             memo.save(key, files)
         memo.keep({key})
-        return publish_shards([files], site.config.language)
+        return SearchBundle(site, tuple(shards), {0: key}, {0: files[ENTRY]}, {0: files}, memo, self.config,
+                            self.language)
 
 
 def lower_thread_priority(niceness: int = 10) -> None:
@@ -308,15 +352,18 @@ def site_shard_count(site: Site) -> int:
     return shard_count(len(site.notes) + sum(len(d.rows) for d in site.directories), site.config.search_shard_size)
 
 
-def publish_shards(shards: list[dict[str, bytes]], language: str) -> dict[str, bytes]:
-    """The published bundle: the first shard with pages is Pagefind's main bundle (`pagefind/`, with the script and
-    WebAssembly), the other shards with pages go to `pagefind/shard-N/` for the UI to merge; empty shards are left out."""
-    filled = [files for files in shards if json.loads(files["pagefind-entry.json"]).get("languages")] or shards[:1]
-    bundle = {f"{BUNDLE}/{name}": data for name, data in filled[0].items()}
-    for number, files in enumerate(filled[1:], 1):
-        bundle.update({f"{BUNDLE}/shard-{number}/{name}": data for name, data in files.items() if not name.startswith(_MAIN_ONLY)})
-    bundle[STRINGS_FILE] = ui_strings(language, [f"/{BUNDLE}/shard-{number}/" for number in range(1, len(filled))])
-    return bundle
+def bundle_files_of(entries: list[bytes], files_of: Callable[[int], dict[str, bytes]],
+                    language: str) -> Iterator[tuple[str, bytes]]:
+    """The published bundle, a shard at a time: the first shard with pages is Pagefind's main bundle (`pagefind/`,
+    with the script and WebAssembly), the other shards with pages go to `pagefind/shard-N/` for the UI to merge;
+    empty shards are left out. `entries` are the shards' `pagefind-entry.json`, `files_of(i)` the files of shard i."""
+    filled = [i for i, entry in enumerate(entries) if json.loads(entry).get("languages")] or [0]
+    for number, position in enumerate(filled):
+        folder = f"{BUNDLE}/shard-{number}/" if number else f"{BUNDLE}/"
+        for name, data in files_of(position).items():
+            if not number or not name.startswith(_MAIN_ONLY):
+                yield folder + name, data
+    yield STRINGS_FILE, ui_strings(language, [f"/{BUNDLE}/shard-{number}/" for number in range(1, len(filled))])
 
 
 class Memo:
@@ -384,12 +431,14 @@ def shard_key(records: Iterable[Record], config: dict, index: int, count: int) -
     return digest.hexdigest()
 
 
-def index_shards(site: Site, shards: list[Shard], config: dict, language: str, on_service=None) -> list[dict[str, bytes]]:
-    """Each shard's published files, two shards indexed at a time (each by its own Pagefind process)."""
+def index_shards(site: Site, shards: list[Shard], config: dict, language: str,
+                 on_service=None) -> Iterator[dict[str, bytes]]:
+    """Each shard's published files, in order as they are ready, two shards indexed at a time (each by its own
+    Pagefind process)."""
     if not shards:
-        return []
+        return
     with ThreadPoolExecutor(max_workers=min(len(shards), PARALLEL_SHARDS)) as pool:
-        return list(pool.map(lambda shard: index_shard(site, shard, config, language, on_service), shards))
+        yield from pool.map(lambda shard: index_shard(site, shard, config, language, on_service), shards)
 
 
 def index_shard(site: Site, shard: Shard, config: dict, language: str, on_service=None) -> dict[str, bytes]:

@@ -198,6 +198,26 @@ def test_a_sharded_index_reindexes_only_the_shard_of_the_changed_note(tmp_path, 
     assert "lichens" in json.dumps(read_all_fragments(tmp_path / "out"), ensure_ascii=False)
 
 
+def test_a_cached_sharded_index_is_read_from_the_cache_as_it_is_written(tmp_path):
+    from cartel.build import build_site, load_site
+    from cartel.cache import open_cache
+    from cartel.search import index_site, search_index
+    from tests.conftest import write_vault
+
+    files = dict(SMALL_VAULT, **{"cartel.toml": SMALL_VAULT["cartel.toml"] + "\n[build]\nsearch_shard_size = 2\n"})
+    vault = write_vault(tmp_path / "vault", files)
+    build_site(vault, tmp_path / "out")
+    config, _, site = load_site(vault)
+    plain = search_index(site)
+    memo = open_cache(vault, config).memo("search")
+    bundle = index_site(site, memo)
+    assert len(bundle.shards) >= 4 and bundle.held == {}  # no shard's files held between indexing and writing
+    assert dict(bundle.files()) == plain
+    lost = bundle.keys[bundle.shards[1].index]
+    memo.store.keep_only("search", set(bundle.keys.values()) - {lost})  # let go of meanwhile: indexed again
+    assert memo.load(lost) is None and dict(bundle.files()) == plain
+
+
 def read_all_fragments(output: Path) -> list[dict]:
     """The fragments of every shard of a sharded index."""
     import gzip
@@ -285,8 +305,8 @@ def test_the_index_begun_during_parse_equals_the_index_made_after_link(tmp_path,
 
     vault = write_vault(tmp_path / "vault", {**SMALL_VAULT, **extra})
     after_link: list[int] = []
-    real = cartel.search.search_index
-    monkeypatch.setattr(cartel.search, "search_index", lambda site, *rest: after_link.append(1) or real(site, *rest))
+    real = cartel.search.index_site
+    monkeypatch.setattr(cartel.search, "index_site", lambda site, *rest: after_link.append(1) or real(site, *rest))
     result = build_site(vault, tmp_path / "out", use_cache=False)
     assert "search-index-failed" not in [d.rule for d in result.diagnostics]
     assert (after_link == []) is early  # a URL only link can give (a collision) sends the index back to after link
