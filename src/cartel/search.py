@@ -15,7 +15,9 @@ A large site's index is cut into shards by a hash of each URL (about
 others `pagefind/shard-N/`, merged into it by the UI (`mergeIndex`, sharing
 its script and WebAssembly). Each shard is kept in the build cache under a
 digest of its records, so a build after one note changed re-indexes only the
-shards whose records changed.
+shards whose records changed; a build with the cache reads each shard back
+from it as emit writes the shard's files (`SearchBundle`), so a large site's
+index is never all held.
 
 Measured choices (bench/RESULTS.md):
 - records made from the notes, not pages: Pagefind parses no HTML (40 %
