@@ -454,7 +454,6 @@ class BuildCache(NoCache):
             self.store.keep_only("parse", set(keys.values()))
         parsed = iter(parse([s for s in sources if keys[s.path] not in stored]))  # lazily, in order
         notes = []
-        fresh_notes = 0
         for source in sources:
             key = keys[source.path]
             note = self.store.load("parse", key) if key in stored else None
@@ -462,7 +461,6 @@ class BuildCache(NoCache):
             if fresh:
                 # A stored entry that does not load (altered, or from another version) is parsed on its own.
                 note = next(parsed) if key not in stored else next(iter(parse([source])))
-                fresh_notes += 1
             note = keep(note) if keep else plain_note(note)  # a packed note is stored packed
             if fresh:
                 self.store.save("parse", key, note)
