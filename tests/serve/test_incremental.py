@@ -231,6 +231,23 @@ def test_a_cache_signed_by_someone_else_is_ignored(tmp_path):
     assert again.names("builds") - {"autre"} and all(again.load("builds", n) for n in again.names("builds") - {"autre"})
 
 
+def test_two_processes_share_the_store(tmp_path):
+    """A preview and a build of the same vault each open the store: what one commits, the other reads."""
+    key = b"k" * 32
+    build, preview = Store(tmp_path, key), Store(tmp_path, key)
+    build.save("render", "page", {"html": "<p>un</p>"})
+    assert preview.load("render", "page") is None          # not committed yet
+    build.flush()
+    assert preview.load("render", "page") == {"html": "<p>un</p>"}
+    preview.save("render", "page", {"html": "<p>deux</p>"})
+    preview.keep_only("render", {"page"})
+    preview.flush()
+    assert build.load("render", "page") == {"html": "<p>deux</p>"} and build.names("render") == {"page"}
+    for count in range(Store.COMMIT_EVERY):                 # a long build commits as it goes
+        build.save("parse", f"note-{count}", count)
+    assert preview.names("parse") == {f"note-{count}" for count in range(Store.COMMIT_EVERY)}
+
+
 def test_a_damaged_cache_is_made_afresh(tmp_path):
     vault = write_vault(tmp_path / "vault", VAULT)
     build_site(vault, tmp_path / "out")
