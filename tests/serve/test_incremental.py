@@ -248,6 +248,19 @@ def test_two_processes_share_the_store(tmp_path):
     assert preview.names("parse") == {f"note-{count}" for count in range(Store.COMMIT_EVERY)}
 
 
+def test_the_shard_files_of_the_earlier_store_go_after_a_build(tmp_path):
+    vault = write_vault(tmp_path / "vault", VAULT)
+    folder = vault / CACHE_DIR / FORMAT
+    build_site(vault, tmp_path / "out")
+    for kind in ("parse", "render", "search", "builds", "trees", "tree"):  # what cartel wrote before store.db
+        (folder / kind).mkdir()
+        (folder / kind / "00").write_bytes(b"cartel1\n" + b"\0" * 64)
+    (vault / "index.md").write_text("# Accueil\n\nDe retour.\n", encoding="utf-8")
+    build_site(vault, tmp_path / "out")
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(Store.FILE)) == ["output-trees"]
+    assert "De retour." in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_damaged_cache_is_made_afresh(tmp_path):
     vault = write_vault(tmp_path / "vault", VAULT)
     build_site(vault, tmp_path / "out")
