@@ -86,37 +86,36 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     remove_stale_staging(output)  # even when nothing changed, what a killed build left goes
     config = load_config(vault)
     scanned = scan_vault(config, output)
-    cache = open_cache(vault, config, use_cache)
-    unchanged = cache.unchanged_build(scanned, output)
-    if unchanged is not None:
-        return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
-    problems: list[Diagnostic] = []
-    note_count = sum(1 for s in scanned.sources if s.kind == "note")
-    early = start_early_index(config, note_count)
-    search = None
-    try:
-        # The sources are not kept in a variable: the notes' bytes must go with the scan's, once parsed.
-        notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
-                            lambda missing: parse_all(missing, config, progress), early.add if early else None,
-                            note_keeper(config, note_count))
-        scanned = without_note_contents(scanned)
-        site = link_site(notes, scanned.sources, config)
-        search = start_search(site, cache.memo("search"), problems, early)
-        data = {s.path: s.data for s in scanned.sources}
-        # Pages are rendered as emit writes them, and let go once written.
-        written = emit_site(site, cache.render(site, iter_pages), data, output,
-                            [partial(site_files, config=config), partial(search_files, search=search, problems=problems)],
-                            cache.spare_tree(output))
-        progress("render", written.pages, written.pages)
-    finally:  # a build that failed or was interrupted waits for no Pagefind process
-        if search is not None:
-            search.cancel()
-        elif early is not None:
-            early.close()
-    progress("emit", 1, 1)
-    diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
-    cache.record_build(scanned, output, written.pages, diagnostics)
-    return BuildResult(output, written.pages, diagnostics, time.perf_counter() - started)
+    with open_cache(vault, config, use_cache) as cache:  # closed once done: its database is left whole
+        unchanged = cache.unchanged_build(scanned, output)
+        if unchanged is not None:
+            return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
+        problems: list[Diagnostic] = []
+        note_count = sum(1 for s in scanned.sources if s.kind == "note")
+        early = start_early_index(config, note_count)
+        search = None
+        try:
+            # The sources are not kept in a variable: the notes' bytes must go with the scan's, once parsed.
+            notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
+                                lambda missing: parse_all(missing, config, progress), early.add if early else None,
+                                note_keeper(config, note_count))
+            scanned = without_note_contents(scanned)
+            site = link_site(notes, scanned.sources, config)
+            search = start_search(site, cache.memo("search"), problems, early)
+            data = {s.path: s.data for s in scanned.sources}
+            # Pages are rendered as emit writes them, and let go once written.
+            late = [partial(site_files, config=config), partial(search_files, search=search, problems=problems)]
+            written = emit_site(site, cache.render(site, iter_pages), data, output, late, cache.spare_tree(output))
+            progress("render", written.pages, written.pages)
+        finally:  # a build that failed or was interrupted waits for no Pagefind process
+            if search is not None:
+                search.cancel()
+            elif early is not None:
+                early.close()
+        progress("emit", 1, 1)
+        diagnostics = collect_diagnostics(config, scanned, site) + tuple(problems)
+        cache.record_build(scanned, output, written.pages, diagnostics)
+        return BuildResult(output, written.pages, diagnostics, time.perf_counter() - started)
 
 
 def note_keeper(config: Config, notes: int) -> Callable[[Note], Note] | None:

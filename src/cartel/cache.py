@@ -380,6 +380,16 @@ def remove_cache(vault: Path) -> bool:
 class NoCache:
     """The same interface with nothing kept: `--no-cache`, or no place to keep a cache."""
 
+    def __enter__(self) -> "NoCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to let go of."""
+        return None
+
     def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
         """Never: every build is done in full."""
         return None
@@ -430,6 +440,10 @@ class BuildCache(NoCache):
         self.site_fp = site_fingerprint(config)
         self._inputs: str | None = None
         self._key_digests: dict[str, tuple[tuple, str]] = {}
+
+    def close(self) -> None:
+        """Commit and close the store: its database is left whole, without the log of an open connection."""
+        self.store.close()
 
     def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
         """The last build's record when the inputs and the output folder are those it left."""
