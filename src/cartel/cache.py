@@ -397,7 +397,7 @@ class NoCache:
     def parse(self, sources: list[Source], parse: Callable[[list[Source]], Iterable[Note]],
               on_note: Callable[[Note, bool], None] | None = None,
               keep: Callable[[Note], Note] | None = None) -> list[Note]:
-        """Parse every source; `on_note(note, True)` sees each note as it is parsed, and the list holds
+        """Parse every source; `on_note(note, True)` sees each note as it is parsed (changed), and the list holds
         `keep(note)` (`cartel.parse.packed.pack_note`, for a large vault) when given."""
         notes = []
         for note in parse(sources):
@@ -458,15 +458,17 @@ class BuildCache(NoCache):
               keep: Callable[[Note], Note] | None = None) -> list[Note]:
         """Notes from the cache where the source and the site fingerprint are unchanged; `parse` for the rest.
 
-        `on_note(note, fresh)` sees each note in the order of `sources` as soon as it is
-        known, `fresh` when it was parsed rather than taken from the cache; the list
-        holds `keep(note)` when given.
+        `on_note(note, changed)` sees each note in the order of `sources` as soon as it
+        is known, `changed` when the build parses any note afresh, this one or one after
+        it (the search index may then begin at once); the list holds `keep(note)` when
+        given.
         """
         keys = {s.path: parse_key(self.site_fp, s) for s in sources}
         stored = self.store.names("parse")
         if stored - set(keys.values()):  # forgotten first: the new entries reuse their room in the database
             self.store.keep_only("parse", set(keys.values()))
-        parsed = iter(parse([s for s in sources if keys[s.path] not in stored]))  # lazily, in order
+        missing = [s for s in sources if keys[s.path] not in stored]
+        parsed = iter(parse(missing))  # lazily, in order
         notes = []
         for source in sources:
             key = keys[source.path]
@@ -479,7 +481,7 @@ class BuildCache(NoCache):
             if fresh:
                 self.store.save("parse", key, note)
             if on_note is not None:
-                on_note(note, fresh)
+                on_note(note, fresh or bool(missing))
             notes.append(note)
         self.store.flush()
         return notes

@@ -231,8 +231,9 @@ class EarlyIndex:
     for the files; any difference (a URL collision, more notes and rows than
     one shard takes) stops it, and the index is made from the linked site as
     before. A vault with more note files than one shard takes is not begun
-    early. It starts only with the first note parsed afresh: notes all taken
-    from the build cache most likely have their index in the cache too.
+    early. It starts with the first note of a build that parses any note
+    afresh: notes all taken from the build cache most likely have their index
+    in the cache too.
     """
 
     def __init__(self, config: Config, sources: int):
@@ -249,13 +250,14 @@ class EarlyIndex:
         self.stopped = False
         self.lock = threading.Lock()
 
-    def add(self, note: Note, fresh: bool) -> None:
-        """Offer the next note in path order, `fresh` when it was just parsed (not taken from the build cache)."""
+    def add(self, note: Note, changed: bool) -> None:
+        """Offer the next note in path order, `changed` when the build parses any note afresh (not all of them
+        taken from the build cache): Pagefind then starts at once."""
         if not self.enabled or note.draft:
             return
         self.records.append(early_record(note))
         self.unsent.append(self.records[-1])
-        if self.thread is None and fresh:
+        if self.thread is None and changed:
             self.thread = threading.Thread(target=self._feed, name="cartel-early-index", daemon=True)
             self.thread.start()
         if self.thread is not None and len(self.unsent) >= EARLY_BATCH:

@@ -335,3 +335,26 @@ def test_a_cached_build_with_one_note_changed_indexes_early_and_equals_a_clean_b
     build_site(vault, tmp_path / "clean", use_cache=False)
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
     assert "lichens" in json.dumps(read_all_fragments(tmp_path / "out"), ensure_ascii=False)
+
+
+def test_a_cached_build_begins_the_index_with_its_first_note_whichever_note_changed(tmp_path, monkeypatch):
+    import cartel.search
+    from cartel.build import build_site
+    from tests.conftest import write_vault
+
+    vault = write_vault(tmp_path / "vault", SMALL_VAULT)
+    build_site(vault, tmp_path / "out")
+    begun: list[bool] = []  # for each note offered: whether Pagefind had been started by then
+    real = cartel.search.EarlyIndex.add
+
+    def add(self, note, changed):
+        real(self, note, changed)
+        begun.append(self.thread is not None)
+
+    monkeypatch.setattr(cartel.search.EarlyIndex, "add", add)
+    last = sorted(vault.rglob("*.md"), key=lambda path: path.relative_to(vault).as_posix())[-1]
+    last.write_text(last.read_text(encoding="utf-8") + "\nUne phrase ajoutée à la dernière note.\n", encoding="utf-8")
+    build_site(vault, tmp_path / "out")
+    assert len(begun) > 3 and all(begun)  # not only once the changed note, the last one, came out of parse
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
