@@ -70,6 +70,7 @@ from cartel.render import entry_summary, note_summary
 
 BUNDLE = "pagefind"
 ENTRY = "pagefind-entry.json"
+ENTRY_NAME = "/entry"  # a shard's entry file in the build cache: its key and this
 STRINGS_FILE = "_cartel/search-strings.json"
 # What pagefind.js loads at search time; everything else Pagefind writes is its own UI.
 _KEPT_PREFIXES = ("index/", "fragment/", "filter/", "pagefind.js", "pagefind-entry.json", "pagefind.", "wasm.")
@@ -131,18 +132,18 @@ def index_site(site: Site, memo: Memo | None = None, on_service=None) -> SearchB
     entries: dict[int, bytes] = {}
     missing = []
     for shard in shards:
-        files = memo.load(keys[shard.index])  # checked now, read again when written
-        if isinstance(files, dict):
-            entries[shard.index] = files[ENTRY]
+        entry = memo.load(keys[shard.index] + ENTRY_NAME)  # the shard's files are read only when written
+        if isinstance(entry, bytes):
+            entries[shard.index] = entry
         else:
             missing.append(shard)
     held = {}
     for shard, files in zip(missing, index_shards(site, missing, config, language, on_service)):
         entries[shard.index] = files[ENTRY]
-        memo.save(keys[shard.index], files)
+        keep_shard(memo, keys[shard.index], files)
         if not memo.keeps:
             held[shard.index] = files
-    memo.keep(set(keys.values()))
+    memo.keep(memo_names(keys.values()))
     return SearchBundle(site, tuple(shards), keys, entries, held, memo, config, language)
 
 
@@ -327,8 +328,8 @@ class EarlyIndex:
         if not isinstance(files, dict):
             self._send(records[len(self.records):])
             files = index_files(self.service, self.index_id, self.sent)
-            memo.save(key, files)
-        memo.keep({key})
+            keep_shard(memo, key, files)
+        memo.keep(memo_names([key]))
         return SearchBundle(site, tuple(shards), {0: key}, {0: files[ENTRY]}, {0: files}, memo, self.config,
                             self.language)
 
@@ -368,6 +369,18 @@ def bundle_files_of(entries: list[bytes], files_of: Callable[[int], dict[str, by
             if not number or not name.startswith(_MAIN_ONLY):
                 yield folder + name, data
     yield STRINGS_FILE, ui_strings(language, [f"/{BUNDLE}/shard-{number}/" for number in range(1, len(filled))])
+
+
+def keep_shard(memo: Memo, key: str, files: dict[str, bytes]) -> None:
+    """Keep a shard's files in `memo` under `key`, and its `pagefind-entry.json` apart: a build reads the entry
+    when it looks the shard up, and the files (tens of MB in a large site) only when it writes them."""
+    memo.save(key, files)
+    memo.save(key + ENTRY_NAME, files[ENTRY])
+
+
+def memo_names(keys: Iterable[str]) -> set[str]:
+    """The names `keep_shard` keeps for shards of these keys."""
+    return {name for key in keys for name in (key, key + ENTRY_NAME)}
 
 
 class Memo:

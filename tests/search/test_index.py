@@ -210,8 +210,12 @@ def test_a_cached_sharded_index_is_read_from_the_cache_as_it_is_written(tmp_path
     config, _, site = load_site(vault)
     plain = search_index(site)
     memo = open_cache(vault, config).memo("search")
+    read: list[str] = []
+    real_load = memo.load
+    memo.load = lambda name: read.append(name) or real_load(name)
     bundle = index_site(site, memo)
     assert len(bundle.shards) >= 4 and bundle.held == {}  # no shard's files held between indexing and writing
+    assert read and all(name.endswith("/entry") for name in read)  # looked up by their entry files alone
     assert dict(bundle.files()) == plain
     lost = bundle.keys[bundle.shards[1].index]
     memo.store.keep_only("search", set(bundle.keys.values()) - {lost})  # let go of meanwhile: indexed again
