@@ -7,7 +7,10 @@ by `cartel clean`):
 - parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
 - render: a note page's dependency key (`note_page_keys`) → its `Page`;
 - search: a search shard's key (`cartel.search.shard_key`) → its files
-  (builds and the preview share them);
+  (builds and the preview share them); `pagefind/shard-N/`, the folder
+  Pagefind writes shard N into, where the files of the last index stay so
+  that it writes only the new ones (`cartel.search.KeptFolder`), with the
+  digest of each file in the store;
 - builds: per output folder, the last build's inputs digest, page count and
   diagnostics, so a build with nothing changed stops right after scan;
 - trees: per output folder, the manifests of the output and of its spare
@@ -53,7 +56,7 @@ from cartel.parse import Note
 from cartel.parse.packed import plain_note
 from cartel.render import Page, SiteRenderer, theme_dirs
 from cartel.scan import ScanResult, Source
-from cartel.search import Memo
+from cartel.search import KeptFolder, Memo
 
 CACHE_DIR = ".cartel-cache"
 FORMAT = "v1"
@@ -592,6 +595,12 @@ class StoreMemo(Memo):
         """Forget the other entries of this kind and write what changed."""
         self.store.keep_only(self.kind, names)
         self.store.flush()
+
+    def folder(self, name: str) -> KeptFolder:
+        """The folder `pagefind/NAME` of the cache, its manifest kept in the store."""
+        store, kind = self.store, f"{self.kind}-folders"
+        return KeptFolder(store.folder / "pagefind" / name, lambda: store.load(kind, name),
+                          lambda manifest: store.save(kind, name, manifest))
 
 
 def open_cache(vault: Path, config: Config, enabled: bool = True) -> NoCache:

@@ -257,7 +257,7 @@ def test_the_shard_files_of_the_earlier_store_go_after_a_build(tmp_path):
         (folder / kind / "00").write_bytes(b"cartel1\n" + b"\0" * 64)
     (vault / "index.md").write_text("# Accueil\n\nDe retour.\n", encoding="utf-8")
     build_site(vault, tmp_path / "out")
-    assert sorted(p.name for p in folder.iterdir()) == ["output-trees", Store.FILE]  # closed: no log left open
+    assert sorted(p.name for p in folder.iterdir()) == ["output-trees", "pagefind", Store.FILE]  # closed: no log left open
     assert "De retour." in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
