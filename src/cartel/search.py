@@ -17,7 +17,9 @@ its script and WebAssembly). Each shard is kept in the build cache under a
 digest of its records, so a build after one note changed re-indexes only the
 shards whose records changed; a build with the cache reads each shard back
 from it as emit writes the shard's files (`SearchBundle`), so a large site's
-index is never all held.
+index is never all held. With the cache, Pagefind writes each shard into a
+folder of the cache instead of handing its files over, and so compresses
+and writes only the files that changed since the last build (`KeptFolder`).
 
 Measured choices (bench/RESULTS.md):
 - records made from the notes, not pages: Pagefind parses no HTML (40 %
