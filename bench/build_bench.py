@@ -7,7 +7,9 @@ For each vault size (made by ../shared/bench/make_vault.py, seed 1) it times
 one note changed, and prints the median wall time and the peak memory (max
 RSS of the build process) over the runs. `--peers` runs ../shared/bench/peers.sh
 on the 4,000-note vault (Hugo, Eleventy, Pagefind on Hugo's output, MkDocs) so
-the ratios come from one run on one machine. `--huge` adds the 100,000-note vault
+the ratios come from one run on one machine, and times Pagefind alone again
+into a new folder each run (`pagefind_fresh`: a clean index, see
+`pagefind_fresh`). `--huge` adds the 100,000-note vault
 (clean build only).
 """
 
@@ -129,7 +131,28 @@ def peers(notes: int) -> dict:
             found[parts[1]] = float(parts[3])
     if not found:
         found["error"] = out.stderr[-500:]
+    elif (WORK / "peers" / "out-hugo").is_dir():
+        found["pagefind_fresh"] = pagefind_fresh(WORK / "peers")
     return found
+
+
+def pagefind_fresh(work: Path, runs: int = 3) -> float:
+    """Pagefind alone on Hugo's output, each run into a new folder: median seconds.
+
+    peers.sh runs Pagefind in place, and Pagefind neither compresses nor writes
+    again a content-named file already in its output folder, so every run after
+    the first (and the first, when an earlier peers.sh left its files) re-uses the
+    last run's fragments: the time of an index rebuilt, not of a clean one.
+    """
+    times = []
+    for run in range(runs):
+        target = WORK / "fresh" / f"pagefind-{time.time_ns()}-{run}"
+        start = time.perf_counter()
+        subprocess.run([str(work / "venv" / "bin" / "python"), "-m", "pagefind", "--site", str(work / "out-hugo"),
+                        "--force-language", "fr", "--output-path", str(target)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times), 2)
 
 
 def main() -> None:
