@@ -51,6 +51,7 @@ import hashlib
 import json
 import os
 import queue
+import shutil
 import subprocess
 import threading
 import time
@@ -543,6 +544,7 @@ def ui_strings(language: str, merged: list[str] = ()) -> bytes:
 # -- a shard's files written into a kept folder ----------------------------------
 
 _HASHED_FOLDERS = ("fragment", "index", "filter")
+LOCK_NAME = ".lock"
 
 
 @dataclass(frozen=True)
@@ -575,7 +577,7 @@ def written_files(service: "PagefindService", index_id: int, folder: KeptFolder)
         manifest = folder.load_manifest()
         manifest = manifest if isinstance(manifest, dict) else {}
         try:
-            remove_hashed_files(folder.path, keep=set(manifest))
+            clear_folder(folder.path, keep=set(manifest))
         except OSError:
             return None
         service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder.path)})
@@ -587,7 +589,7 @@ def written_files(service: "PagefindService", index_id: int, folder: KeptFolder)
         if files is None or any(manifest.get(name, digest) != digest for name, digest in digests.items()):
             digests, files = {}, None  # a file was altered: start the folder afresh
         try:
-            remove_hashed_files(folder.path, keep=set(digests))
+            clear_folder(folder.path, keep=set(digests))
         except OSError:
             pass  # the next build removes them before Pagefind writes
         folder.save_manifest(digests)
@@ -596,19 +598,24 @@ def written_files(service: "PagefindService", index_id: int, folder: KeptFolder)
 
 def lock_folder(path: Path):
     """An open lock file on `path`, held until closed; None when another process holds it, the folder cannot be
-    made and written, or the system has no `flock` (the files are then handed over by Pagefind instead)."""
+    made and written or is reached through a link, or the system has no `flock` (Pagefind then hands the files
+    over instead)."""
     try:
         import fcntl
     except ImportError:
         return None
+    folders = [path.parent, path, *(path / name for name in _HASHED_FOLDERS)]
     try:
-        for name in _HASHED_FOLDERS:
-            (path / name).mkdir(parents=True, exist_ok=True)
-        if not all(os.access(path / name, os.W_OK) for name in _HASHED_FOLDERS):
-            return None  # Pagefind retries a file it cannot create forever
-        handle = open(path / ".lock", "ab")
+        if any(folder.is_symlink() for folder in folders[:2]):
+            return None  # never write through a link
+        for folder in folders[2:]:
+            folder.mkdir(parents=True, exist_ok=True)
+        if any(folder.is_symlink() or not os.access(folder, os.W_OK) for folder in folders):
+            return None  # Pagefind retries forever a file it cannot create
+        descriptor = os.open(path / LOCK_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
+    handle = os.fdopen(descriptor, "ab")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -642,17 +649,17 @@ def is_hashed_file(name: str) -> bool:
     return name.split("/", 1)[0] in _HASHED_FOLDERS or (name.startswith("pagefind.") and name.endswith(".pf_meta"))
 
 
-def remove_hashed_files(path: Path, keep: set[str]) -> None:
-    """Delete whatever bears the name of a content-named file of the bundle folder `path` and is not in `keep`
-    (a link too: Pagefind would take it for its own file)."""
+def clear_folder(path: Path, keep: set[str]) -> None:
+    """Delete from the bundle folder `path` everything but its lock, the folders of Pagefind's content-named
+    files and the files `keep` names: whatever else Pagefind found there, it could take for a file of its own
+    (a file no manifest vouches for, a link) or fail to replace (a folder in a file's place)."""
     for folder in ("", *_HASHED_FOLDERS):
-        try:
-            entries = list(os.scandir(path / folder))
-        except OSError:
-            continue
-        for entry in entries:
+        for entry in list(os.scandir(path / folder)):
             name = f"{folder}/{entry.name}" if folder else entry.name
-            if not entry.is_dir(follow_symlinks=False) and is_hashed_file(name) and name not in keep:
+            if entry.is_dir(follow_symlinks=False):
+                if folder or name not in _HASHED_FOLDERS:
+                    shutil.rmtree(entry.path)
+            elif not (entry.is_file(follow_symlinks=False) and (name in keep or name == LOCK_NAME)):
                 os.unlink(entry.path)
 
 

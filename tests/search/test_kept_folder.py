@@ -86,6 +86,9 @@ def test_files_no_manifest_vouches_for_are_removed_before_pagefind_writes(tmp_pa
     (planted.folder.path / fragments[1]).unlink()
     (planted.folder.path / fragments[1]).symlink_to(tmp_path / "elsewhere")
     (tmp_path / "elsewhere").write_bytes(b"planted too")
+    (planted.folder.path / "pagefind.js").symlink_to(tmp_path / "script")  # Pagefind would write through it
+    (tmp_path / "script").write_bytes(b"an editor's file")
+    (planted.folder.path / "pagefind-entry.json").mkdir()  # Pagefind would retry creating it forever
 
     foreign = Manifests(planted.folder.path)  # no manifest loaded
     assert index(records(), foreign.folder) == expected
@@ -97,6 +100,19 @@ def test_files_no_manifest_vouches_for_are_removed_before_pagefind_writes(tmp_pa
         name for name in names if not name.startswith(("filter/", "pagefind."))]
     assert not (foreign.folder.path / fragments[1]).is_symlink()
     assert (tmp_path / "elsewhere").read_bytes() == b"planted too"
+    assert (tmp_path / "script").read_bytes() == b"an editor's file"
+    assert sorted(path.name for path in foreign.folder.path.iterdir()) == [".lock", "filter", "fragment", "index",
+                                                                          *sorted(n for n in now if "/" not in n)]
+
+
+def test_a_kept_folder_reached_through_a_link_is_not_used(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "pagefind").symlink_to(elsewhere)
+    kept = Manifests(tmp_path / "cache" / "pagefind" / "shard-0")
+    assert index(records(), kept.folder) == index(records())
+    assert list(elsewhere.iterdir()) == [] and "manifest" not in kept.saved
 
 
 def test_a_kept_folder_in_use_by_another_build_is_left_alone(tmp_path):
