@@ -545,6 +545,9 @@ def ui_strings(language: str, merged: list[str] = ()) -> bytes:
 
 _HASHED_FOLDERS = ("fragment", "index", "filter")
 LOCK_NAME = ".lock"
+# Room a disk must have left for Pagefind to write a shard there: it retries forever a file it cannot create.
+MIN_FREE_BYTES = 256 << 20
+MIN_FREE_FILES = 100_000
 
 
 @dataclass(frozen=True)
@@ -598,8 +601,8 @@ def written_files(service: "PagefindService", index_id: int, folder: KeptFolder)
 
 def lock_folder(path: Path):
     """An open lock file on `path`, held until closed; None when another process holds it, the folder cannot be
-    made and written or is reached through a link, or the system has no `flock` (Pagefind then hands the files
-    over instead)."""
+    made and written, is reached through a link or is on a disk almost full, or the system has no `flock`
+    (Pagefind then hands the files over instead)."""
     try:
         import fcntl
     except ImportError:
@@ -610,7 +613,7 @@ def lock_folder(path: Path):
             return None  # never write through a link
         for folder in folders[2:]:
             folder.mkdir(parents=True, exist_ok=True)
-        if any(folder.is_symlink() or not os.access(folder, os.W_OK) for folder in folders):
+        if any(folder.is_symlink() or not os.access(folder, os.W_OK) for folder in folders) or not has_room(path):
             return None  # Pagefind retries forever a file it cannot create
         descriptor = os.open(path / LOCK_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -622,6 +625,15 @@ def lock_folder(path: Path):
         handle.close()
         return None
     return handle
+
+
+def has_room(path: Path) -> bool:
+    """Whether the disk of `path` has room to spare, in bytes and in files (when it counts them)."""
+    try:
+        disk = os.statvfs(path)
+    except (OSError, AttributeError):
+        return False
+    return disk.f_bavail * disk.f_frsize >= MIN_FREE_BYTES and (disk.f_files == 0 or disk.f_favail >= MIN_FREE_FILES)
 
 
 def read_written_bundle(path: Path) -> dict[str, bytes]:

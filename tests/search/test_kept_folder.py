@@ -161,3 +161,17 @@ def _fragment_text(data: bytes) -> bytes:
     import gzip
 
     return gzip.decompress(data)
+
+
+def test_a_kept_folder_on_a_nearly_full_disk_is_done_without(tmp_path, monkeypatch):
+    """Pagefind retries forever a file it cannot create: on a disk without room to spare it is not asked to write."""
+    import cartel.search
+
+    kept = Manifests(tmp_path / "shard-0")
+    free = os.statvfs(tmp_path).f_bavail * os.statvfs(tmp_path).f_frsize
+    monkeypatch.setattr(cartel.search, "MIN_FREE_BYTES", free * 2)
+    assert index(records(), kept.folder) == index(records())
+    assert "manifest" not in kept.saved and hashed_files(kept.folder.path) == {}
+    monkeypatch.undo()
+    assert index(records(), kept.folder) == index(records())
+    assert set(hashed_files(kept.folder.path)) == set(kept.saved["manifest"]) != set()
