@@ -8,8 +8,8 @@ one note changed, and prints the median wall time and the peak memory (max
 RSS of the build process) over the runs. `--peers` runs ../shared/bench/peers.sh
 on the 4,000-note vault (Hugo, Eleventy, Pagefind on Hugo's output, MkDocs) so
 the ratios come from one run on one machine, and times Pagefind alone again
-into a new folder each run (`pagefind_fresh`: a clean index, see
-`pagefind_fresh`). `--huge` adds the 100,000-note vault
+into a new folder each run (`pagefind_fresh`, a clean index; see that
+function). `--huge` adds the 100,000-note vault
 (clean build only).
 """
 

@@ -4,6 +4,7 @@ that the signed manifest does not vouch for."""
 from __future__ import annotations
 
 import fcntl
+import gzip
 import os
 from pathlib import Path
 
@@ -43,6 +44,10 @@ class Manifests:
 
 def hashed_files(path: Path) -> dict[str, bytes]:
     return {name: data for name, data in tree_bytes(path).items() if is_hashed_file(name)}
+
+
+def fragment_text(data: bytes) -> bytes:
+    return gzip.decompress(data)
 
 
 def test_a_kept_folder_gives_what_pagefind_hands_over_and_writes_only_new_files(tmp_path):
@@ -152,15 +157,9 @@ def test_a_cached_build_keeps_the_index_files_pagefind_wrote_and_adds_the_change
     unchanged = set(first) & set(second)
     assert sum(name.startswith("fragment/") for name in unchanged) >= 7
     assert all(os.stat(folder / name).st_mtime_ns == stamps[name] for name in unchanged)
-    assert any(b"lichens" in _fragment_text(second[name]) for name in set(second) - set(first) if name.startswith("fragment/"))
+    assert any(b"lichens" in fragment_text(second[name]) for name in set(second) - set(first) if name.startswith("fragment/"))
     build_site(vault, tmp_path / "clean", use_cache=False)
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
-
-
-def _fragment_text(data: bytes) -> bytes:
-    import gzip
-
-    return gzip.decompress(data)
 
 
 def test_a_kept_folder_on_a_nearly_full_disk_is_done_without(tmp_path, monkeypatch):
