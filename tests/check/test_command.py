@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 
 from cartel.check import REGISTRY
-from cartel.cli import main
+from cartel.cli import main, print_diagnostics
+from cartel.diagnostics import Diagnostic, Severity
 from tests.check.helpers import RESOURCE, vault_with
 
 R = "Ressources/Guide de publication.md"
@@ -93,3 +98,19 @@ def test_list_rules_shows_the_vault_s_own_severities(tmp_path):
     vault = vault_with(tmp_path, {"cartel.toml": '[check]\ndisable = ["link-http"]\n[check.severity]\ntag-case = "error"\n'})
     lines = {line.split()[0]: line.split()[1] for line in run(vault, "--list-rules").output.splitlines()}
     assert (lines["link-http"], lines["tag-case"], lines["link-unresolved"]) == ("off", "error", "warning")
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@given(st.lists(st.tuples(TEXT, TEXT, TEXT, st.sampled_from(list(Severity))), min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_diagnostics_written_as_plain_text_are_what_rich_writes(items):
+    """Without colours, the diagnostics are written as text in one go; rich (used with colours, and for tabs) must
+    have written the same characters: control codes stripped, nothing escaped or turned into emoji."""
+    diagnostics = [Diagnostic(path=path, line=i + 1, column=1, rule="link-unresolved", severity=severity,
+                              message=message, hint=hint) for i, (path, message, hint, severity) in enumerate(items)]
+    written = [io.StringIO(), io.StringIO()]
+    print_diagnostics(Console(file=written[0], highlight=False), diagnostics)
+    print_diagnostics(Console(file=written[1], highlight=False, record=True), diagnostics)  # rich's own way
+    assert written[0].getvalue() == written[1].getvalue()
