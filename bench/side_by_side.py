@@ -1,0 +1,72 @@
+"""Side-by-side benchmark (run by hand): cartel against Hugo + Pagefind and Eleventy + Pagefind, interleaved.
+
+usage: python3 bench/side_by_side.py [--notes 4000] [--runs 5]
+
+Each round runs, one after the other on the same vault: a clean `cartel build`
+(`--no-cache`, into a new folder), Hugo into a new folder then Pagefind on it,
+Eleventy into a new folder then Pagefind on it. Interleaving puts every tool
+under the same load, and every output folder is new, so no tool reuses what an
+earlier run wrote (Pagefind skips the index files already in its output folder).
+It needs the peers set up by `build_bench.py --peers` (../shared/bench/peers.sh):
+their vault copies, Eleventy and the venv with Pagefind, under WORK/peers.
+Prints the median of each and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from build_bench import WORK, fresh_folder, make_vault, remove_fresh_folders
+
+PEERS = WORK / "peers"
+
+
+def timed(command: list[str], cwd: Path | None = None) -> float:
+    """Wall seconds of one run of `command` (which must succeed)."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def pagefind(site: Path) -> float:
+    """Pagefind alone on a site, as peers.sh runs it (its index lands in the site's new folder)."""
+    return timed([str(PEERS / "venv" / "bin" / "python"), "-m", "pagefind", "--site", str(site), "--force-language", "fr"])
+
+
+def one_round(vault: Path) -> dict[str, float]:
+    """One run of each tool, each into a new folder."""
+    cartel = timed([sys.executable, "-m", "cartel", "build", str(vault), "-o", str(fresh_folder("side-cartel")), "--no-cache"])
+    hugo_out = fresh_folder("side-hugo")
+    hugo = timed(["hugo", "--quiet", "-s", str(PEERS / "hugo"), "-d", str(hugo_out)])
+    eleventy_out = fresh_folder("side-eleventy")
+    eleventy = timed(["node", "node_modules/@11ty/eleventy/cmd.cjs", "--input=src", f"--output={eleventy_out}", "--quiet"],
+                     cwd=PEERS / "ele")
+    return {"cartel": cartel, "hugo": hugo, "hugo + pagefind": hugo + pagefind(hugo_out),
+            "eleventy": eleventy, "eleventy + pagefind": eleventy + pagefind(eleventy_out)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notes", type=int, default=4000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    if not (PEERS / "hugo").is_dir() or not (PEERS / "ele").is_dir():
+        sys.exit("set the peers up first: python3 bench/build_bench.py --notes 4000 --runs 1 --peers")
+    vault = make_vault(args.notes)
+    rounds = [one_round(vault) for _ in range(args.runs)]
+    medians = {name: round(statistics.median(r[name] for r in rounds), 2) for name in rounds[0]}
+    medians["cartel / (hugo + pagefind)"] = round(medians["cartel"] / medians["hugo + pagefind"], 2)
+    medians["(eleventy + pagefind) / cartel"] = round(medians["eleventy + pagefind"] / medians["cartel"], 2)
+    print(json.dumps({"notes": args.notes, "runs": args.runs, "medians": medians,
+                      "rounds": [{k: round(v, 2) for k, v in r.items()} for r in rounds]}, indent=2))
+    remove_fresh_folders()
+
+
+if __name__ == "__main__":
+    main()
