@@ -398,14 +398,14 @@ class NoCache:
         return None
 
     def parse(self, sources: list[Source], parse: Callable[[list[Source]], Iterable[Note]],
-              on_note: Callable[[Note, bool], None] | None = None,
+              on_note: Callable[[Note, bool, bool], None] | None = None,
               keep: Callable[[Note], Note] | None = None) -> list[Note]:
-        """Parse every source; `on_note(note, True)` sees each note as it is parsed (changed), and the list holds
-        `keep(note)` (`cartel.parse.packed.pack_note`, for a large vault) when given."""
+        """Parse every source; `on_note(note, True, True)` sees each note as it is parsed (changed, parsed), and
+        the list holds `keep(note)` (`cartel.parse.packed.pack_note`, for a large vault) when given."""
         notes = []
         for note in parse(sources):
             if on_note is not None:
-                on_note(note, True)
+                on_note(note, True, True)
             notes.append(keep(note) if keep else note)
         return notes
 
@@ -457,14 +457,14 @@ class BuildCache(NoCache):
         return saved.get("record")
 
     def parse(self, sources: list[Source], parse: Callable[[list[Source]], Iterable[Note]],
-              on_note: Callable[[Note, bool], None] | None = None,
+              on_note: Callable[[Note, bool, bool], None] | None = None,
               keep: Callable[[Note], Note] | None = None) -> list[Note]:
         """Notes from the cache where the source and the site fingerprint are unchanged; `parse` for the rest.
 
-        `on_note(note, changed)` sees each note in the order of `sources` as soon as it
-        is known, `changed` when the build parses any note afresh, this one or one after
-        it (the search index may then begin at once); the list holds `keep(note)` when
-        given.
+        `on_note(note, changed, parsed)` sees each note in the order of `sources` as
+        soon as it is known, `changed` when the build parses any note afresh, this one
+        or one after it (the search index may then begin at once), `parsed` when this
+        one was; the list holds `keep(note)` when given.
         """
         keys = {s.path: parse_key(self.site_fp, s) for s in sources}
         stored = self.store.names("parse")
@@ -484,7 +484,7 @@ class BuildCache(NoCache):
             if fresh:
                 self.store.save("parse", key, note)
             if on_note is not None:
-                on_note(note, fresh or bool(missing))
+                on_note(note, fresh or bool(missing), fresh)
             notes.append(note)
         self.store.flush()
         return notes

@@ -250,18 +250,26 @@ class EarlyIndex:
         self.thread: threading.Thread | None = None
         self.service: PagefindService | None = None
         self.sent: list[int] = []  # ids of the AddRecord messages, whose answers `finish` checks
+        self.background = True  # Pagefind at low priority (`add`)
         self.index_id = 0
         self.stopped = False
         self.lock = threading.Lock()
 
-    def add(self, note: Note, changed: bool) -> None:
+    def add(self, note: Note, changed: bool, parsed: bool = True) -> None:
         """Offer the next note in path order, `changed` when the build parses any note afresh (not all of them
-        taken from the build cache): Pagefind then starts at once."""
+        taken from the build cache): Pagefind then starts at once; `parsed` when this note was.
+
+        Pagefind runs at low priority when it starts with a note parsed afresh:
+        the build is parsing, and the pages wait on it more than on the index. It
+        starts with a note from the cache when few notes changed: then the index
+        is what the build waits for last, and it runs at normal priority.
+        """
         if not self.enabled or note.draft:
             return
         self.records.append(early_record(note))
         self.unsent.append(self.records[-1])
         if self.thread is None and changed:
+            self.background = parsed
             self.thread = threading.Thread(target=self._feed, name="cartel-early-index", daemon=True)
             self.thread.start()
         if self.thread is not None and len(self.unsent) >= EARLY_BATCH:
@@ -304,7 +312,8 @@ class EarlyIndex:
         return self.service is not None and not self.stopped
 
     def _feed(self) -> None:
-        lower_thread_priority()
+        if self.background:
+            lower_thread_priority()
         try:
             with self.lock:
                 if self.stopped:

@@ -351,8 +351,8 @@ def test_a_cached_build_begins_the_index_with_its_first_note_whichever_note_chan
     begun: list[bool] = []  # for each note offered: whether Pagefind had been started by then
     real = cartel.search.EarlyIndex.add
 
-    def add(self, note, changed):
-        real(self, note, changed)
+    def add(self, note, changed, parsed=True):
+        real(self, note, changed, parsed)
         begun.append(self.thread is not None)
 
     monkeypatch.setattr(cartel.search.EarlyIndex, "add", add)
@@ -360,5 +360,30 @@ def test_a_cached_build_begins_the_index_with_its_first_note_whichever_note_chan
     last.write_text(last.read_text(encoding="utf-8") + "\nUne phrase ajoutée à la dernière note.\n", encoding="utf-8")
     build_site(vault, tmp_path / "out")
     assert len(begun) > 3 and all(begun)  # not only once the changed note, the last one, came out of parse
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+
+
+def test_the_early_index_runs_at_low_priority_only_when_it_starts_with_a_parsed_note(tmp_path, monkeypatch):
+    """A build that parses yields the other core to the pages; one that takes its notes from the cache waits on the
+    index last, which then runs at normal priority."""
+    import threading
+
+    import cartel.search
+    from cartel.build import build_site
+    from tests.conftest import write_vault
+
+    lowered: list[str] = []
+    real = cartel.search.lower_thread_priority
+    monkeypatch.setattr(cartel.search, "lower_thread_priority",
+                        lambda *a: lowered.append(threading.current_thread().name) or real(*a))
+    vault = write_vault(tmp_path / "vault", SMALL_VAULT)
+    build_site(vault, tmp_path / "out")  # every note parsed
+    assert "cartel-early-index" in lowered
+    lowered.clear()
+    note = vault / "Ressources" / "fichier-obscur.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nUne planche de lichens ajoutée en novembre.\n", encoding="utf-8")
+    build_site(vault, tmp_path / "out")  # the first notes from the cache
+    assert "cartel-early-index" not in lowered and "cartel-search" in lowered
     build_site(vault, tmp_path / "clean", use_cache=False)
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
