@@ -45,6 +45,7 @@ def print_diagnostics(console: Console, diagnostics, fmt: str = "text") -> None:
         # No style to write (a pipe, a file): the text rich would write, without its cost per line (a large
         # vault's 16,000 warnings took 2.5 s). Tabs are left to rich, which expands them by cell width.
         console.file.write("".join(strip_control_codes(line) + "\n" for line in plain))
+        console.file.flush()
     elif lines:
         console.print(Text("\n").join(Text.assemble(*line) for line in lines), highlight=False, soft_wrap=True)
 
