@@ -561,7 +561,7 @@ class BuildCache(NoCache):
 
     def memo(self, kind: str) -> Memo:
         """Entries of one kind kept in this cache (the search index's shards)."""
-        return StoreMemo(self.store, kind)
+        return StoreMemo(self.store, kind, self.site_fp)
 
     def record_build(self, scanned: ScanResult, output: Path, pages: int, diagnostics: tuple[Diagnostic, ...]) -> None:
         """Remember this build's inputs and result for the next one into the same output."""
@@ -575,13 +575,15 @@ class BuildCache(NoCache):
 
 
 class StoreMemo(Memo):
-    """A `Memo` whose entries live in the cache's store under one kind."""
+    """A `Memo` whose entries live in the cache's store under one kind; `salt` is the site's fingerprint (code,
+    configuration, theme), which a note's search record depends on besides the note's own source."""
 
     keeps = True
 
-    def __init__(self, store: Store, kind: str):
+    def __init__(self, store: Store, kind: str, salt: str = ""):
         self.store = store
         self.kind = kind
+        self.salt = salt
 
     def load(self, name: str):
         """The entry `name`, or None."""

@@ -387,3 +387,30 @@ def test_the_early_index_runs_at_low_priority_only_when_it_starts_with_a_parsed_
     assert "cartel-early-index" not in lowered and "cartel-search" in lowered
     build_site(vault, tmp_path / "clean", use_cache=False)
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+
+
+def test_a_kept_shard_is_indexed_again_when_a_setting_changes_what_parse_makes_of_a_note(tmp_path):
+    """A note's part of a shard's key is its source, not its text: the cache's fingerprint of code and settings
+    stands for what parse made of it. Here `[types]` turns an untagged note from a resource into a question: same
+    sources, another record."""
+    from cartel.build import build_site, load_site
+    from cartel.search import shard_key, split_shards
+    from tests.conftest import write_vault
+
+    settings = SMALL_VAULT["cartel.toml"].replace('[types]\n', '[types]\n"Fiches" = "resource"\n')
+    files = dict(SMALL_VAULT, **{"cartel.toml": settings,
+                                 "Fiches/Herbier partagé.md": "# Herbier partagé\n\nTrois musées numérisent un herbier.\n"})
+    vault = write_vault(tmp_path / "vault", files)
+    build_site(vault, tmp_path / "out")
+    (vault / "cartel.toml").write_text(settings.replace('"Fiches" = "resource"', '"Fiches" = "question"'),
+                                       encoding="utf-8")
+    build_site(vault, tmp_path / "out")
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+    kinds = {fragment["meta"]["title"]: fragment["meta"]["type"] for fragment in read_all_fragments(tmp_path / "out")}
+    assert kinds["Herbier partagé"] == "question"
+
+    _, _, site = load_site(vault)
+    shard = split_shards(site, 1)[0]
+    assert shard_key(site, shard, {}, 1, "code and settings") == shard_key(site, shard, {}, 1, "code and settings")
+    assert shard_key(site, shard, {}, 1, "code and settings") != shard_key(site, shard, {}, 1, "other settings")
