@@ -7,7 +7,8 @@ ones returned; diagnostics from all of them are gathered in one list.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
@@ -16,7 +17,7 @@ from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity, diag
-from cartel.emit import check_output_dir, emit_site, remove_stale_staging, robots, sitemap
+from cartel.emit import TreeListing, check_output_dir, emit_site, remove_stale_staging, robots, sitemap
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
@@ -86,10 +87,14 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     remove_stale_staging(output)  # even when nothing changed, what a killed build left goes
     config = load_config(vault)
     scanned = scan_vault(config, output)
-    with open_cache(vault, config, use_cache) as cache:  # closed once done: its database is left whole
+    # The cache is closed once done (its database is left whole), after the spare tree's listing is stopped.
+    with open_cache(vault, config, use_cache) as cache, ExitStack() as stack:
         unchanged = cache.unchanged_build(scanned, output)
         if unchanged is not None:
             return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)
+        spare = cache.spare_tree(output)
+        if spare is not None:  # what the spare tree holds is read beside parse and link
+            spare = replace(spare, listing=stack.enter_context(TreeListing(spare.folder)))
         problems: list[Diagnostic] = []
         note_count = sum(1 for s in scanned.sources if s.kind == "note")
         early = start_early_index(config, note_count)
@@ -105,7 +110,7 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
             data = {s.path: s.data for s in scanned.sources}
             # Pages are rendered as emit writes them, and let go once written.
             late = [partial(site_files, config=config), partial(search_files, search=search, problems=problems)]
-            written = emit_site(site, cache.render(site, iter_pages), data, output, late, cache.spare_tree(output))
+            written = emit_site(site, cache.render(site, iter_pages), data, output, late, spare)
             progress("render", written.pages, written.pages)
         finally:  # a build that failed or was interrupted waits for no Pagefind process
             if search is not None:
