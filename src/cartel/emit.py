@@ -6,8 +6,9 @@ Without the build cache that folder is new, beside the output, and the old
 site is removed after the exchange. With it, the folder is the cache's spare
 copy of the output (`SpareTree`, the site of the build before last): only
 the files whose bytes differ are written into it, and the old site becomes
-the spare. cartel only ever replaces a folder it created itself (it carries
-a marker file).
+the spare; a child process lists the spare's files while the build parses
+(`TreeListing`), to check that it holds what its manifest says. cartel only
+ever replaces a folder it created itself (it carries a marker file).
 """
 
 from __future__ import annotations
