@@ -15,9 +15,9 @@ A large site's index is cut into shards by a hash of each URL (about
 others `pagefind/shard-N/`, merged into it by the UI (`mergeIndex`, sharing
 its script and WebAssembly). Each shard is kept in the build cache under a
 digest of what its records are made from (`shard_key`), so a build after one
-note changed re-indexes only the shards whose records changed; a build with the cache reads each shard back
-from it as emit writes the shard's files (`SearchBundle`), so a large site's
-index is never all held. With the cache, Pagefind writes each shard into a
+note changed re-indexes only the shards whose records changed; a build with
+the cache reads each shard back from it as emit writes the shard's files
+(`SearchBundle`), so a large site's index is never all held. With the cache, Pagefind writes each shard into a
 folder of the cache instead of handing its files over, and so compresses
 and writes only the files that changed since the last build (`KeptFolder`).
 
