@@ -27,13 +27,18 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from cartel.link import Site
-from cartel.render import Page, PageInfo
+from cartel.render import Page, PageInfo, StoredBytes
 
 MARKER = ".cartel-output"
 
 
 class OutputRefused(Exception):
     """The output folder is one cartel must not replace."""
+
+
+def file_digest(data: bytes) -> bytes:
+    """The digest of a file's bytes in a manifest."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,7 @@ def read_manifest(folder: Path) -> Manifest | None:
             with open(entry.path, "rb") as handle:
                 data = handle.read()
                 info = os.fstat(handle.fileno())
-            manifest[rel] = (hashlib.blake2b(data, digest_size=16).digest(), info.st_size, info.st_mtime_ns)
+            manifest[rel] = (file_digest(data), info.st_size, info.st_mtime_ns)
     except (OSError, ValueError):
         return None
     return manifest
@@ -268,18 +273,23 @@ def site_tree(site: Site, pages: Iterable[Page], sources: dict, written: list[Pa
         yield site.urls[path].lstrip("/"), sources[path]
 
 
-def sync_files(root: Path, files: Iterable[tuple[str, bytes]], known: Manifest, manifest: Manifest,
+def sync_files(root: Path, files: Iterable[tuple[str, bytes | StoredBytes]], known: Manifest, manifest: Manifest,
                hashed: bool = True) -> None:
     """Write under `root` each file whose bytes differ from what `known` says is there, and record every file in
     `manifest` (with no digest unless `hashed`); a path that would leave `root` is refused. A path given twice
-    keeps its last bytes."""
+    keeps its last bytes. `StoredBytes` are read only to be written."""
     made: set[str] = set()
     base = str(root)
     for relative, data in files:
         parts = safe_parts(relative)
         rel = "/".join(parts)
-        digest = hashlib.blake2b(data, digest_size=16).digest() if hashed else b""
         old = manifest.get(rel) or known.get(rel)
+        if isinstance(data, StoredBytes):
+            if hashed and old is not None and old[0] == data.digest and old[1] == data.size:
+                manifest[rel] = old
+                continue
+            data = data.load()
+        digest = file_digest(data) if hashed else b""
         if hashed and old is not None and old[0] == digest and old[1] == len(data):
             manifest[rel] = old
             continue

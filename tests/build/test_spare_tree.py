@@ -92,3 +92,45 @@ def test_the_spare_copy_lives_in_the_cache_and_goes_with_it(tmp_path, clean_betw
     assert len(list((vault / ".cartel-cache").glob("*/output-trees/*"))) == (0 if clean_between else 1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "v"]
     assert tree_bytes(out) == clean_copy(vault, tmp_path)
+
+
+def stored_html_reads(monkeypatch) -> list[str]:
+    """The names of the kept pages whose HTML a build reads from the cache (recorded as it runs)."""
+    from cartel.cache import Store
+
+    reads: list[str] = []
+    real = Store.load
+    monkeypatch.setattr(Store, "load", lambda self, kind, name: (kind == "render" and reads.append(name))
+                        or real(self, kind, name))
+    return reads
+
+
+def test_a_cached_build_reads_only_the_kept_pages_it_writes(tmp_path, monkeypatch):
+    vault = write_vault(tmp_path / "v", NOTES)
+    out = tmp_path / "out"
+    build_site(vault, out)
+    (vault / "Notes" / "Note 0.md").write_text(NOTES["Notes/Note 0.md"] + "\nUne phrase.\n", encoding="utf-8")
+    build_site(vault, out)  # the spare copy is now the first build's site
+    reads = stored_html_reads(monkeypatch)
+    (vault / "Notes" / "Note 12.md").write_text(NOTES["Notes/Note 12.md"] + "\nUne autre.\n", encoding="utf-8")
+    build_site(vault, out)
+    # Kept pages that differ from the spare copy: Note 0 and its neighbours (Note 29 links to it, it links to
+    # Note 1), changed by the second build; the other 26 kept pages are the spare's bytes and are not read.
+    assert 0 < len(reads) <= 4, reads
+    assert tree_bytes(out) == clean_copy(vault, tmp_path)
+
+
+def test_a_kept_page_let_go_since_its_head_was_kept_is_rendered_again(tmp_path):
+    from cartel.cache import open_cache
+    from cartel.config import load_config
+
+    vault = write_vault(tmp_path / "v", NOTES)
+    out = tmp_path / "out"
+    build_site(vault, out)
+    (vault / "Notes" / "Note 0.md").write_text(NOTES["Notes/Note 0.md"] + "\nUne phrase.\n", encoding="utf-8")
+    build_site(vault, out)
+    with open_cache(vault, load_config(vault)) as cache:
+        cache.store.keep_only("render", set())  # the pages' HTML goes, their heads stay
+    (vault / "Notes" / "Note 12.md").write_text(NOTES["Notes/Note 12.md"] + "\nUne autre.\n", encoding="utf-8")
+    build_site(vault, out)
+    assert tree_bytes(out) == clean_copy(vault, tmp_path)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jinja2
 
@@ -42,7 +42,7 @@ class Page:
     """
 
     url: str
-    data: bytes
+    data: bytes | StoredBytes  # StoredBytes: a page the build cache kept, read only if emit must write it
     source: str = ""       # vault path of the note it renders, "" for generated pages
     kind: str = "note"
 
@@ -54,6 +54,16 @@ class Page:
     def info(self) -> "PageInfo":
         """What the site-wide files need of this page, its HTML left out."""
         return PageInfo(self.url, self.source, self.kind)
+
+
+@dataclass(frozen=True)
+class StoredBytes:
+    """A page's bytes kept elsewhere (the build cache), known by their digest (`cartel.emit.file_digest`) and size:
+    emit reads them (`load()`) only when the file it would replace differs."""
+
+    digest: bytes
+    size: int
+    load: Callable[[], bytes]
 
 
 @dataclass(frozen=True)
