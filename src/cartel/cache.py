@@ -508,7 +508,7 @@ class BuildCache(NoCache):
 
         for page in render(site, reuse=reuse, renderer=renderer):
             if page.source in keys and page.source not in reused:
-                self._keep_page(keys, page)
+                page = self._keep_page(keys, page)
             yield page
         self.store.flush()
 
@@ -544,12 +544,14 @@ class BuildCache(NoCache):
         page = self.store.load("render", name)
         return page.data if isinstance(page, Page) else renderer.note_page(note).data
 
-    def _keep_page(self, keys: dict[str, tuple], page: Page) -> None:
+    def _keep_page(self, keys: dict[str, tuple], page: Page) -> Page:
         """Keep a note page rendered afresh under its dependency key, and its head (URL, source, kind, digest and
-        size of its HTML) apart."""
-        name = self._key_digest(page.source, keys[page.source])
+        size of its HTML) apart; the page with its digest, which emit then need not compute again."""
+        name, data = self._key_digest(page.source, keys[page.source]), page.data
+        digest = file_digest(data)
         self.store.save("render", name, page)
-        self.store.save("render-head", name, (page.url, page.source, page.kind, file_digest(page.data), len(page.data)))
+        self.store.save("render-head", name, (page.url, page.source, page.kind, digest, len(data)))
+        return Page(page.url, StoredBytes(digest, len(data), lambda: data), page.source, page.kind)
 
     def _keep_only_pages(self, names: set[str]) -> None:
         """Forget the kept pages, and their heads, that `names` does not name."""

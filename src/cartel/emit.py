@@ -284,21 +284,19 @@ def sync_files(root: Path, files: Iterable[tuple[str, bytes | StoredBytes]], kno
         parts = safe_parts(relative)
         rel = "/".join(parts)
         old = manifest.get(rel) or known.get(rel)
-        if isinstance(data, StoredBytes):
-            if hashed and old is not None and old[0] == data.digest and old[1] == data.size:
-                manifest[rel] = old
-                continue
-            data = data.load()
-        digest = file_digest(data) if hashed else b""
-        if hashed and old is not None and old[0] == digest and old[1] == len(data):
+        stored = isinstance(data, StoredBytes)
+        digest, size = (data.digest, data.size) if stored else (file_digest(data) if hashed else b"", len(data))
+        if hashed and old is not None and old[0] == digest and old[1] == size:
             manifest[rel] = old
             continue
+        if stored:
+            data = data.load()
         path = os.path.join(base, *parts)
         parent = os.path.dirname(path)
         if parent not in made:
             _make_folder(base, parts[:-1])
             made.add(parent)
-        manifest[rel] = (digest, len(data), _write(path, data))
+        manifest[rel] = (digest if hashed else b"", len(data), _write(path, data))
 
 
 def _make_folder(base: str, parts: list[str]) -> None:

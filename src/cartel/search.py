@@ -17,9 +17,10 @@ its script and WebAssembly). Each shard is kept in the build cache under a
 digest of what its records are made from (`shard_key`), so a build after one
 note changed re-indexes only the shards whose records changed; a build with
 the cache reads each shard back from it as emit writes the shard's files
-(`SearchBundle`), so a large site's index is never all held. With the cache, Pagefind writes each shard into a
-folder of the cache instead of handing its files over, and so compresses
-and writes only the files that changed since the last build (`KeptFolder`).
+(`SearchBundle`), so a large site's index is never all held. With the
+cache, Pagefind writes each shard into a folder of the cache instead of
+handing its files over, and so compresses and writes only the files that
+changed since the last build (`KeptFolder`).
 
 Measured choices (bench/RESULTS.md):
 - records made from the notes, not pages: Pagefind parses no HTML (40 %
@@ -66,6 +67,7 @@ from urllib.parse import quote
 from cartel.directory import Directory, DirectoryRow
 from cartel.i18n import load_strings
 from cartel.config import Config
+from cartel.emit import file_digest
 from cartel.link import Site, declared_url
 from cartel.model import parse_question, parse_resource
 from cartel.parse import Note
@@ -415,7 +417,6 @@ class Memo:
         return None
 
 
-
 @dataclass(frozen=True)
 class Shard:
     """One part of the search index: the notes and directory rows whose URL hashes to it, notes first.
@@ -693,11 +694,6 @@ def clear_folder(path: Path, keep: set[str]) -> None:
                     shutil.rmtree(entry.path)
             elif not (entry.is_file(follow_symlinks=False) and (name in keep or name == LOCK_NAME)):
                 os.unlink(entry.path)
-
-
-def file_digest(data: bytes) -> str:
-    """A file's digest in a kept folder's manifest."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 # -- determinism ---------------------------------------------------------------
