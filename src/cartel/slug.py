@@ -7,14 +7,12 @@ import unicodedata
 from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-NAMES_REMEMBERED = 1 << 19
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "ł": "l"})
 
 
-# Both are pure and called with the same names on every build and every preview rebuild (URLs, anchors,
-# link keys): remembered, they cost a third less of `link`. The bound holds every name of a 100,000-note
-# vault (about 250,000): a smaller one was overrun there, and a miss costs more than not remembering.
-@lru_cache(maxsize=NAMES_REMEMBERED)
+# Both are pure and called with the same few thousand names on every build and every
+# preview rebuild (URLs, anchors, link keys): remembered, they cost a third less of `link`.
+@lru_cache(maxsize=1 << 16)
 def slugify(text: str, fallback: str = "note") -> str:
     """Lower-case ASCII, accents stripped, runs of anything else turned into `-`.
 
@@ -26,7 +24,7 @@ def slugify(text: str, fallback: str = "note") -> str:
     return slug[:120].rstrip("-") or fallback
 
 
-@lru_cache(maxsize=NAMES_REMEMBERED)
+@lru_cache(maxsize=1 << 16)
 def normalize_name(text: str) -> str:
     """The key link targets and file names are compared by: NFC, case-folded."""
     return unicodedata.normalize("NFC", text).casefold().strip()
