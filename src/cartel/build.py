@@ -86,9 +86,9 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
     check_output_dir(vault, output)
     remove_stale_staging(output)  # even when nothing changed, what a killed build left goes
     config = load_config(vault)
-    scanned = scan_vault(config, output)
     # The cache is closed once done (its database is left whole), after the spare tree's listing is stopped.
     with open_cache(vault, config, use_cache) as cache, ExitStack() as stack:
+        scanned = scan_vault(config, output, cache.known_notes())  # notes known unchanged are not read
         unchanged = cache.unchanged_build(scanned, output)
         if unchanged is not None:
             return BuildResult(output, unchanged.pages, unchanged.diagnostics, time.perf_counter() - started)

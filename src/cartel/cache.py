@@ -57,7 +57,7 @@ from cartel.link import Site
 from cartel.parse import Note
 from cartel.parse.packed import plain_note
 from cartel.render import Page, SiteRenderer, StoredBytes, theme_dirs
-from cartel.scan import ScanResult, Source
+from cartel.scan import KnownNotes, ScanResult, Source, known_notes, read_note
 from cartel.search import KeptFolder, Memo
 
 CACHE_DIR = ".cartel-cache"
@@ -187,6 +187,11 @@ def _closure(path: str, embeds: dict[str, tuple[str, ...]]) -> set[str]:
             found.add(current)
             stack.extend(embeds.get(current, ()))
     return found
+
+
+def _scan_record_name() -> str:
+    """The name of the last scan's record (`KnownNotes`): another version of cartel may read files otherwise."""
+    return _digest(("scan", code_fingerprint()))
 
 
 def _digest(parts: Iterable[str]) -> str:
@@ -395,6 +400,10 @@ class NoCache:
         """Nothing to let go of."""
         return None
 
+    def known_notes(self) -> KnownNotes | None:
+        """What the last scan found of each note: nothing known, so every note is read."""
+        return None
+
     def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
         """Never: every build is done in full."""
         return None
@@ -450,6 +459,11 @@ class BuildCache(NoCache):
         """Commit and close the store: its database is left whole, without the log of an open connection."""
         self.store.close()
 
+    def known_notes(self) -> KnownNotes | None:
+        """What the last build's scan found of each note (`cartel.scan.KnownNotes`), or None."""
+        known = self.store.load("scan", _scan_record_name())
+        return known if isinstance(known, KnownNotes) else None
+
     def unchanged_build(self, scanned: ScanResult, output: Path) -> BuildRecord | None:
         """The last build's record when the inputs and the output folder are those it left."""
         self._inputs = self._build_inputs(scanned)
@@ -472,7 +486,8 @@ class BuildCache(NoCache):
         stored = self.store.names("parse")
         if stored - set(keys.values()):  # forgotten first: the new entries reuse their room in the database
             self.store.keep_only("parse", set(keys.values()))
-        missing = [s for s in sources if keys[s.path] not in stored]
+        # A note the scan did not read (known unchanged) is read only if it must be parsed again.
+        missing = [read_note(self.config, s) for s in sources if keys[s.path] not in stored]
         parsed = iter(parse(missing))  # lazily, in order
         notes = []
         for source in sources:
@@ -481,9 +496,9 @@ class BuildCache(NoCache):
             fresh = not isinstance(note, Note)
             if fresh:
                 # A stored entry that does not load (altered, or from another version) is parsed on its own.
-                note = next(parsed) if key not in stored else next(iter(parse([source])))
+                note = next(parsed) if key not in stored else next(iter(parse([read_note(self.config, source)])))
             note = keep(note) if keep else plain_note(note)  # a packed note is stored packed
-            if fresh:
+            if fresh and note.digest == source.digest:  # else changed since scan: its key is not this one
                 self.store.save("parse", key, note)
             if on_note is not None:
                 on_note(note, fresh or bool(missing), fresh)
@@ -597,6 +612,8 @@ class BuildCache(NoCache):
             self._inputs = self._build_inputs(scanned)
         self.store.save("builds", _digest((str(output),)),
                         {"inputs": self._inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
+        self.store.keep_only("scan", {_scan_record_name()})
+        self.store.save("scan", _scan_record_name(), known_notes(scanned))
         self.store.flush()
         for folder in RETIRED_FOLDERS:
             shutil.rmtree(self.store.folder / folder, ignore_errors=True)

@@ -3,6 +3,14 @@
 Owns what is published (ignore and draft globs) and how bytes become text
 (UTF-8 with or without BOM, UTF-16 with BOM, cp1252 as a fallback).
 Symbolic links are never followed, so nothing outside the vault is read.
+
+A build with the cache hands scan what the last scan found of each note
+(`KnownNotes`): a note whose size, modification and change times and inode
+are those recorded is not read again, its digest and findings taken from the
+record; its bytes are read only if parse needs them (`read_note`). A note
+changed less than `SETTLED_NS` before the recording scan began is always
+read: a second change within the same tick of the file system's clock could
+leave all four the same.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import codecs
 import hashlib
 import os
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -25,6 +34,9 @@ ALWAYS_IGNORED = (".cartel-cache/**", ".git/**", "theme/**")
 ALWAYS_SKIPPED = ("cartel.toml",)
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 MAX_ASSET_BYTES = 64 * 1024 * 1024
+# How long before a scan a note must have last changed for the next scan to trust its recorded facts (FAT and
+# some network file systems count modification times in steps of 2 s).
+SETTLED_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,8 @@ class Source:
     mtime: float
     digest: str        # sha256 of the bytes
     text: str = ""     # decoded text of a data file; a note's is decoded when parsed (`source_text`)
+    facts: tuple[int, int, int, int] = ()  # size, mtime_ns, ctime_ns and inode when read (`KnownNotes`)
+    unread: bool = False  # a note known unchanged: `data` is empty until `read_note`
 
     @property
     def stem(self) -> str:
@@ -57,6 +71,31 @@ class ScanResult:
 
     sources: tuple[Source, ...]
     diagnostics: tuple[Diagnostic, ...]
+    started_ns: int = 0  # wall clock when the scan began
+
+
+@dataclass(frozen=True)
+class KnownNote:
+    """What a scan found of one note: its file's facts (size, mtime_ns, ctime_ns, inode), digest, findings."""
+
+    facts: tuple[int, int, int, int]
+    digest: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class KnownNotes:
+    """What an earlier scan, begun at `scanned_ns`, found of each note (`known_notes`)."""
+
+    scanned_ns: int
+    notes: dict[str, KnownNote]
+
+    def unchanged(self, rel: str, facts: tuple[int, int, int, int]) -> KnownNote | None:
+        """The record of `rel` when its file's facts are the recorded ones and it had settled before that scan."""
+        known = self.notes.get(rel)
+        if known is None or known.facts != facts:
+            return None
+        return known if max(facts[1], facts[2]) <= self.scanned_ns - SETTLED_NS else None
 
 
 @lru_cache(maxsize=256)
@@ -92,8 +131,10 @@ def matches_any(path: str, patterns: tuple[str, ...]) -> bool:
     return any(glob_regex(p).match(path) for p in patterns)
 
 
-def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
-    """Read every published file of the vault, in a deterministic order."""
+def scan_vault(config: Config, output_dir: Path | None = None, known: KnownNotes | None = None) -> ScanResult:
+    """Read every published file of the vault, in a deterministic order; notes that `known` shows unchanged are
+    not read (`Source.unread`)."""
+    started_ns = time.time_ns()
     root = config.root
     sources: list[Source] = []
     problems: list[Diagnostic] = []
@@ -113,11 +154,11 @@ def scan_vault(config: Config, output_dir: Path | None = None) -> ScanResult:
                                      "rename one of the two files"))
                 continue
             seen.add(rel)
-            source = _read_source(here / name, rel, config, problems)
+            source = _read_source(here / name, rel, config, problems, known)
             if source is not None:
                 sources.append(source)
     sources.sort(key=lambda s: s.path)
-    return ScanResult(tuple(sources), tuple(problems))
+    return ScanResult(tuple(sources), tuple(problems), started_ns)
 
 
 def is_published_name(rel: str, config: Config) -> bool:
@@ -159,7 +200,7 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source | None:
+def _read_source(path: Path, rel: str, config: Config, problems: list, known: KnownNotes | None = None) -> Source | None:
     if path.is_symlink():
         problems.append(diag(rel, 1, "symlink-skipped", Severity.WARNING,
                              "symbolic link not followed", "copy the file into the vault instead of linking it"))
@@ -174,7 +215,12 @@ def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source
                                  f"file is {stat.st_size // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit; not published",
                                  "split the note or move large files out of the vault"))
             return None
-        data = path.read_bytes()
+        facts = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        record = known.unchanged(rel, facts) if known is not None and kind == "note" else None
+        if record is not None:
+            problems.extend(record.diagnostics)
+            return Source(rel, kind, matches_any(rel, config.drafts), b"", stat.st_mtime, record.digest, "", facts, True)
+        data = read_bytes(path)
     except OSError as error:
         problems.append(diag(rel, 1, "file-unreadable", Severity.ERROR, f"cannot read file: {error.strerror}", "check the file's permissions"))
         return None
@@ -189,7 +235,36 @@ def _read_source(path: Path, rel: str, config: Config, problems: list) -> Source
     draft = matches_any(rel, config.drafts)
     if kind == "note":
         text = ""  # decoded again when parsed: the vault's notes are not held both as bytes and as text
-    return Source(rel, kind, draft, data, stat.st_mtime, hashlib.sha256(data).hexdigest(), text)
+    return Source(rel, kind, draft, data, stat.st_mtime, hashlib.sha256(data).hexdigest(), text, facts)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes (the one place scan reads a file)."""
+    return path.read_bytes()
+
+
+def read_note(config: Config, source: Source) -> Source:
+    """A note `scan_vault` did not read (`Source.unread`), read now, as scan reads it; the note as given when it
+    was read already, or when it can no longer be read (then as an empty note)."""
+    if not source.unread:
+        return source
+    try:
+        data = read_bytes(config.root / source.path)
+    except OSError:
+        return replace(source, unread=False)
+    return replace(source, data=data, digest=hashlib.sha256(data).hexdigest(), unread=False)
+
+
+def known_notes(scanned: ScanResult) -> KnownNotes:
+    """What `scanned` found of each note, for the next scan (`scan_vault`'s `known`): its file's facts, digest and
+    the findings about its bytes (how they were decoded)."""
+    findings: dict[str, list[Diagnostic]] = {}
+    for problem in scanned.diagnostics:
+        if problem.rule == "encoding":
+            findings.setdefault(problem.path, []).append(problem)
+    return KnownNotes(scanned.started_ns, {
+        source.path: KnownNote(source.facts, source.digest, tuple(findings.get(source.path, ())))
+        for source in scanned.sources if source.kind == "note" and source.facts})
 
 
 def source_text(source: Source) -> str:
@@ -203,7 +278,7 @@ def without_note_contents(scanned: ScanResult) -> ScanResult:
     """The same scan with the notes' bytes dropped, once they are parsed: a parsed note holds its own text, and a
     large vault held each note twice over (bytes, parsed)."""
     sources = tuple(replace(s, data=b"") if s.kind == "note" else s for s in scanned.sources)
-    return ScanResult(sources, scanned.diagnostics)
+    return ScanResult(sources, scanned.diagnostics, scanned.started_ns)
 
 
 def decode_text(data: bytes, rel: str) -> tuple[str, Diagnostic | None]:
