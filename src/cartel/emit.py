@@ -124,21 +124,23 @@ class TreeListing:
     """
 
     def __init__(self, folder: Path):
+        self.process: subprocess.Popen | None = None
+        # Into a file, not a pipe: nobody reads a pipe before `result()`, and a full one (64 KB, about a
+        # thousand files) would stop the child until then.
+        self.listed = tempfile.TemporaryFile()
         try:
-            self.process: subprocess.Popen | None = subprocess.Popen(
-                [sys.executable, "-c", _LIST_FILES, str(folder)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL) if folder.is_dir() else None
+            if folder.is_dir():
+                self.process = subprocess.Popen([sys.executable, "-c", _LIST_FILES, str(folder)], stdout=self.listed,
+                                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         except OSError:
             self.process = None
 
     def result(self) -> dict[str, tuple[int, int]] | None:
         """Each file's relative path → (size, mtime_ns); None when unknown."""
-        if self.process is None:
+        if self.process is None or self.process.wait() != 0:
             return None
-        data, _ = self.process.communicate()
-        if self.process.returncode != 0:
-            return None
-        fields = data.split(b"\0")
+        self.listed.seek(0)
+        fields = self.listed.read().split(b"\0")
         return {os.fsdecode(fields[i]): (int(fields[i + 1]), int(fields[i + 2])) for i in range(0, len(fields) - 2, 3)}
 
     def __enter__(self) -> "TreeListing":
@@ -148,6 +150,7 @@ class TreeListing:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self.listed.close()
 
 
 def emit_site(site: Site, pages: Iterable[Page], sources: dict, output: Path, late_files=(),

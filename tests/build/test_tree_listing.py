@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -78,3 +79,16 @@ def test_a_cached_build_checks_its_spare_tree_by_the_listing(tmp_path, monkeypat
     assert len(listed) == 1 and listed[0] and walked == []
     build_site(vault, tmp_path / "clean", use_cache=False)
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+
+
+def test_the_listing_runs_to_its_end_before_anyone_asks_for_it(tmp_path):
+    # About 130 KB of listing: more than a pipe holds, so a child writing into one would wait for the build.
+    names = [f"notes/note-{i:04d}/index.html" for i in range(3000)]
+    manifest = make_tree(tmp_path / "site", names)
+    with TreeListing(tmp_path / "site") as listing:
+        deadline = time.monotonic() + 20
+        while listing.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert listing.process.poll() == 0
+        assert holds_exactly(tmp_path / "site", manifest, listing)
+        assert len(listing.result()) == 3000
