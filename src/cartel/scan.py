@@ -207,6 +207,7 @@ def _read_source(path: Path, rel: str, config: Config, problems: list, known: Kn
         return None
     suffix = path.suffix.lower()
     kind = "note" if suffix in NOTE_SUFFIXES else "data" if suffix in DATA_SUFFIXES else "asset"
+    draft = matches_any(rel, config.drafts)
     try:
         stat = path.stat()
         limit = MAX_NOTE_BYTES if kind != "asset" else MAX_ASSET_BYTES
@@ -217,9 +218,9 @@ def _read_source(path: Path, rel: str, config: Config, problems: list, known: Kn
             return None
         facts = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         record = known.unchanged(rel, facts) if known is not None and kind == "note" else None
-        if record is not None:
+        if record is not None:  # known unchanged: digest and findings from the record, bytes not read
             problems.extend(record.diagnostics)
-            return Source(rel, kind, matches_any(rel, config.drafts), b"", stat.st_mtime, record.digest, "", facts, True)
+            return Source(rel, kind, draft, b"", stat.st_mtime, record.digest, "", facts, unread=True)
         data = read_bytes(path)
     except OSError as error:
         problems.append(diag(rel, 1, "file-unreadable", Severity.ERROR, f"cannot read file: {error.strerror}", "check the file's permissions"))
@@ -232,7 +233,6 @@ def _read_source(path: Path, rel: str, config: Config, problems: list, known: Kn
         if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             problems.append(diag(rel, data[: data.index(b"\x00")].count(b"\n") + 1, "encoding", Severity.WARNING,
                                  "file contains NUL bytes; they were dropped", "save the file again as plain UTF-8 text"))
-    draft = matches_any(rel, config.drafts)
     if kind == "note":
         text = ""  # decoded again when parsed: the vault's notes are not held both as bytes and as text
     return Source(rel, kind, draft, data, stat.st_mtime, hashlib.sha256(data).hexdigest(), text, facts)
