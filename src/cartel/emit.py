@@ -125,13 +125,15 @@ class TreeListing:
 
     def __init__(self, folder: Path):
         self.process: subprocess.Popen | None = None
+        self.listed = None
+        if not folder.is_dir():
+            return
         # Into a file, not a pipe: nobody reads a pipe before `result()`, and a full one (64 KB, about a
         # thousand files) would stop the child until then.
         self.listed = tempfile.TemporaryFile()
         try:
-            if folder.is_dir():
-                self.process = subprocess.Popen([sys.executable, "-c", _LIST_FILES, str(folder)], stdout=self.listed,
-                                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen([sys.executable, "-c", _LIST_FILES, str(folder)], stdout=self.listed,
+                                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         except OSError:
             self.process = None
 
@@ -150,7 +152,8 @@ class TreeListing:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        self.listed.close()
+        if self.listed is not None:
+            self.listed.close()
 
 
 def emit_site(site: Site, pages: Iterable[Page], sources: dict, output: Path, late_files=(),

@@ -268,7 +268,10 @@ def known_notes(scanned: ScanResult) -> KnownNotes:
 
 
 def source_text(source: Source) -> str:
-    """The text of a note or data file, decoded as scan decodes it (a note's text is not kept, its bytes are)."""
+    """The text of a note or data file, decoded as scan decodes it (a note's text is not kept, its bytes are).
+    ValueError for a note scan did not read: its text would silently be empty (`read_note` reads it)."""
+    if source.unread:
+        raise ValueError(f"{source.path} was not read (known unchanged): read it with read_note first")
     if source.text or source.kind == "asset":
         return source.text
     return decode_text(source.data, source.path)[0]

@@ -9,6 +9,8 @@ import pytest
 
 import cartel.scan
 from cartel.build import build_site
+from cartel.cache import open_cache
+from cartel.config import load_config
 from tests.conftest import tree_bytes, write_vault
 
 NOTES = {f"Notes/Note {i}.md": f"---\ntags: [essai]\n---\n# Note {i}\n\nTexte {i} sur les musées. Voir [[Note {(i + 1) % 12}]].\n"
@@ -109,3 +111,16 @@ def test_a_build_without_the_cache_reads_every_note(tmp_path, reads, settled):
     reads.clear()
     build_site(vault, tmp_path / "out", use_cache=False)
     assert len(reads) == 12
+
+
+def test_the_text_of_a_note_scan_did_not_read_is_never_taken_as_empty(tmp_path, settled):
+    vault = write_vault(tmp_path / "v", NOTES)
+    build_site(vault, tmp_path / "out")
+    config = load_config(vault)
+    with open_cache(vault, config, True) as cache:
+        scanned = cartel.scan.scan_vault(config, tmp_path / "out", cache.known_notes())
+    unread = [s for s in scanned.sources if s.unread]
+    assert len(unread) == 12
+    with pytest.raises(ValueError, match="not read"):
+        cartel.scan.source_text(unread[0])
+    assert "Texte" in cartel.scan.source_text(cartel.scan.read_note(config, unread[0]))
