@@ -6,18 +6,23 @@ question's summary of it), then points to related questions ("Voir
 également", "Ressources similaires"). A resource note names its source (the
 first link in a heading, or a `source:` key), summarises it (first
 paragraph), lists key points under "A retenir" and gives its context.
-Pure functions of one `Note`: numbering as written is ignored, rank is position.
+Pure functions of one note's body: numbering as written is ignored, rank is
+position. Parse reads them once (`note_shape`, kept as `Note.shape`), so link,
+render and search never read a body for them: a large vault keeps its bodies
+packed, and unpacking each one again cost link a third of its time.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from cartel.parse import Note
-from cartel.parse.markdown import Block
+from cartel.parse.markdown import Block, Body
+
+if TYPE_CHECKING:  # parse imports this module to fill `Note.shape`
+    from cartel.parse import Note
 
 _RELATED = re.compile(r"^\W*(voir (é|e)galement|voir aussi|ressources? similaires?|questions? similaires?|see also)\b", re.I)
 _KEY_POINTS = re.compile(r"^\W*(a|à|À) retenir\b|^\W*key points?\b|^\W*en bref\b", re.I)
@@ -62,15 +67,32 @@ class Resource:
     has_key_points: bool
 
 
-# Remembered by note (a frozen Note compares by path, content digest and what parse derived): the
-# preview links the whole vault again on every save, and most notes are the same objects as before.
-@lru_cache(maxsize=1 << 13)
+def note_shape(note_type: str, body: Body, meta: dict) -> Question | Resource | None:
+    """The parts a note of `note_type` has: a question's or a resource's, read from its body (None for a page)."""
+    if note_type == "question":
+        return read_question(body)
+    if note_type == "resource":
+        return read_resource(body, meta)
+    return None
+
+
 def parse_question(note: Note) -> Question:
-    """Lead, ranked resources and related questions of a question note."""
-    body = note.body
+    """Lead, ranked resources and related questions of a question note: as parse read them (`Note.shape`)."""
+    shape = note.shape
+    return shape if isinstance(shape, Question) else read_question(note.body)
+
+
+def parse_resource(note: Note) -> Resource:
+    """Source, summary, key points and context of a resource note: as parse read them (`Note.shape`)."""
+    shape = note.shape
+    return shape if isinstance(shape, Resource) else read_resource(note.body, note.meta)
+
+
+def read_question(body: Body) -> Question:
+    """Lead, ranked resources and related questions of a question note's body."""
     data = body.text.encode("utf-8")
-    related_ranges = _related_ranges(note)
-    ranked_list = _ranked_list(note, related_ranges)
+    related_ranges = _related_ranges(body)
+    ranked_list = _ranked_list(body, related_ranges)
     ranked: list[RankedItem] = []
     if ranked_list is not None:
         for item in body.items:
@@ -79,16 +101,16 @@ def parse_question(note: Note) -> Question:
                 summary = _summary_after(data, link.end, item.end)
                 ranked.append(RankedItem(len(ranked) + 1, item.first_link, summary, item.line, item.number, link.end, item.end))
     lead_blocks = [b for b in body.blocks if b.kind == "paragraph" and (ranked_list is None or b.end <= ranked_list.start)
-                   and not _media_only(b, note, data)]
+                   and not _media_only(b, body, data)]
     lead = " ".join(b.text for b in lead_blocks if not _RELATED.match(b.text))
-    return Question(lead, tuple(ranked), _related_links(note, related_ranges),
+    return Question(lead, tuple(ranked), _related_links(body, related_ranges),
                     ranked_list.start if ranked_list else -1, ranked_list.end if ranked_list else -1,
                     tuple(related_ranges))
 
 
-def _media_only(block: Block, note: Note, data: bytes) -> bool:
+def _media_only(block: Block, body: Body, data: bytes) -> bool:
     """Whether a paragraph holds nothing but embeds (an image and its alt text are not the answer)."""
-    embeds = [link for link in note.body.links if link.embed and block.start <= link.start < block.end]
+    embeds = [link for link in body.links if link.embed and block.start <= link.start < block.end]
     if not embeds:
         return False
     rest, position = [], block.start
@@ -99,9 +121,8 @@ def _media_only(block: Block, note: Note, data: bytes) -> bool:
     return not b"".join(rest).strip()
 
 
-def _ranked_list(note: Note, related_ranges: list[tuple[int, int]]) -> Block | None:
+def _ranked_list(body: Body, related_ranges: list[tuple[int, int]]) -> Block | None:
     """The first top-level list whose items begin with links, preferring ordered lists; none under "Voir également"."""
-    body = note.body
     candidates = []
     for block in body.blocks:
         if block.kind != "list" or any(s <= block.start < e for s, e in related_ranges):
@@ -134,9 +155,8 @@ def clean_summary(text: str) -> str:
     return re.sub(r"^[\s\-–—:]+", "", summary).strip()
 
 
-def _related_ranges(note: Note) -> list[tuple[int, int]]:
+def _related_ranges(body: Body) -> list[tuple[int, int]]:
     """Byte ranges of each "Voir également" paragraph, and of each such heading with its section."""
-    body = note.body
     ranges = []
     headings = list(body.headings)
     for index, heading in enumerate(headings):
@@ -150,23 +170,20 @@ def _related_ranges(note: Note) -> list[tuple[int, int]]:
     return sorted(ranges)
 
 
-def _related_links(note: Note, ranges: list[tuple[int, int]]) -> tuple[int, ...]:
+def _related_links(body: Body, ranges: list[tuple[int, int]]) -> tuple[int, ...]:
     """Links in the related ranges: the questions a question points to."""
-    body = note.body
     return tuple(i for i, link in enumerate(body.links)
                  if not link.embed and any(s <= link.start < e for s, e in ranges))
 
 
-@lru_cache(maxsize=1 << 13)
-def parse_resource(note: Note) -> Resource:
-    """Source, summary, key points and context of a resource note."""
-    body = note.body
+def read_resource(body: Body, meta: dict) -> Resource:
+    """Source (a link in a heading, else the `source` key of `meta`), summary and key points of a resource note's body."""
     data = body.text.encode("utf-8")
     source_link = next((i for i, link in enumerate(body.links) if link.in_heading and link.external), -1)
-    source_url = body.links[source_link].target if source_link >= 0 else _meta_url(note.meta.get("source"))
-    sections = _sections(note)
+    source_url = body.links[source_link].target if source_link >= 0 else _meta_url(meta.get("source"))
+    sections = _sections(body)
     summary = next((b.text for b in body.blocks if b.kind == "paragraph" and _section_of(b, sections) in ("", "intro")
-                    and not _media_only(b, note, data)), "")
+                    and not _media_only(b, body, data)), "")
     key_heading = next((i for i, h in enumerate(body.headings) if _KEY_POINTS.match(h.text)), None)
     key_points = tuple(
         _summary_after(data, item.start, item.end)
@@ -179,14 +196,14 @@ def parse_resource(note: Note) -> Resource:
 def resource_context(note: Note) -> str:
     """The plain text of a resource note's "Contexte" section (not kept in `Resource`: a site of 100,000
     notes would hold 140 MB of it for nothing)."""
-    sections = _sections(note)
+    sections = _sections(note.body)
     return " ".join(b.text for b in note.body.blocks if b.kind == "paragraph" and _section_of(b, sections) == "context")
 
 
-def _sections(note: Note) -> list[tuple[int, str]]:
+def _sections(body: Body) -> list[tuple[int, str]]:
     """(byte offset, section name) for each heading: intro, key, context or other."""
     marks = []
-    for heading in note.body.headings:
+    for heading in body.headings:
         if heading.level == 1:
             name = "intro"
         elif _KEY_POINTS.match(heading.text):

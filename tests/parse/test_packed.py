@@ -8,10 +8,12 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 
 from cartel.config import load_config
+from cartel.link import link_site
 from cartel.parse import parse_note
 from cartel.parse.markdown import Body, analyse
 from cartel.parse.packed import BodyShelf, PackedBody, pack_note, plain_note
-from cartel.scan import Source
+from cartel.scan import Source, scan_vault
+from tests.conftest import DEMO
 from tests.parse.test_markdown import MARKDOWNISH
 
 FIELDS = ("text", "headings", "links", "tags", "block_ids", "items", "blocks", "splices")
@@ -41,7 +43,8 @@ def test_a_note_from_the_cache_is_put_on_the_builds_shelf_or_unpacked():
     stored = pickle.loads(pickle.dumps(pack_note(note, shelf)))
     again = pack_note(stored, shelf)
     assert again.body.shelf is shelf and again.body.data == stored.body.data  # not packed a second time
-    assert again.body.links == note.body.links and again.body.unpacked is not None
+    assert again.body.links == note.body.links and again.body.unpacked is None  # the links alone are unpacked
+    assert again.body.text == note.body.text and again.body.unpacked is not None
     assert plain_note(stored) == note and plain_note(note) is note
 
 
@@ -54,5 +57,20 @@ def test_the_shelf_keeps_only_the_last_bodies_unpacked():
     texts = [b.text for b in bodies]  # reading the text unpacks
     assert texts[3].startswith("# Titre 3")
     assert [b.unpacked is not None for b in bodies] == [False, False, True, True]
-    assert isinstance(bodies[3].unpacked, Body) and bodies[0].links[0].target == "Lien 0"
+    assert bodies[0].links[0].target == "Lien 0" and bodies[0].unpacked is None  # links alone: nothing kept
+    assert isinstance(bodies[3].unpacked, Body) and bodies[0].blocks[0].text == "Titre 0"
     assert [b.unpacked is not None for b in bodies] == [True, False, False, True]
+
+
+def test_link_reads_no_packed_body_and_links_as_from_plain_notes():
+    config = load_config(DEMO)
+    sources = scan_vault(config).sources
+    notes = [parse_note(source, config) for source in sources if source.kind == "note"]
+    shelf = BodyShelf(size=len(notes))
+    packed = [pack_note(note, shelf) for note in notes]
+    site = link_site(packed, sources, config)
+    assert not shelf.held  # links alone were unpacked; a question's or resource's parts came from parse
+    plain = link_site(notes, sources, config)
+    assert site.questions and site.resources and any(site.embeds.values())
+    assert (site.targets, site.backlinks, site.questions, site.resources, site.appears_in, site.diagnostics) == \
+        (plain.targets, plain.backlinks, plain.questions, plain.resources, plain.appears_in, plain.diagnostics)

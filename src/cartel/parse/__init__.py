@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import cartel.model as model  # a module, not names: the model reads bodies, and importing it imports this package
 from cartel.config import Config
 from cartel.diagnostics import Diagnostic, Severity, diag
 from cartel.parse.frontmatter import read_front_matter
 from cartel.parse.markdown import Body, analyse
 from cartel.scan import Source, source_text
+
+if TYPE_CHECKING:
+    from cartel.model import Question, Resource
 
 _TAG_SPLIT = re.compile(r"[\s,]+")
 _MARKUP = re.compile(r"[*_`~=]+|\[\[|\]\]|!\[|\]\([^)]*\)|[\[\]]")
@@ -41,6 +46,7 @@ class Note:
     nav_parent: str = ""
     header: str = "none"            # yaml, pseudo, none
     diagnostics: tuple[Diagnostic, ...] = ()
+    shape: Question | Resource | None = field(default=None, hash=False, compare=False)  # cartel.model.note_shape
 
 
 def parse_note(source: Source, config: Config) -> Note:
@@ -61,7 +67,7 @@ def parse_note(source: Source, config: Config) -> Note:
         meta=meta, body=body, body_line=front.body_line, title=title, title_source=title_source,
         aliases=aliases, tags=tags, type=note_type, date=_date(meta.get("date")),
         nav_key=scalar_text(nav.get("key")), nav_parent=scalar_text(nav.get("parent") or meta.get("parent")),
-        header=front.kind, diagnostics=tuple(problems),
+        header=front.kind, diagnostics=tuple(problems), shape=model.note_shape(note_type, body, meta),
     )
 
 

@@ -8,8 +8,10 @@ its headings, which stay as they are. A `PackedBody` stands in for the
 search read it unchanged: the first read of its text, links, blocks, items
 or splices unpacks it (about 90 µs), and a `BodyShelf` keeps the last few
 hundred unpacked, so a stage that reads a note's body many times in a row
-unpacks it once. A build unpacks each body about three times: link, the
-note's page, its search record.
+unpacks it once. The links come first in the packed bytes, and reading only
+them decompresses only them: link reads nothing else of a body (parse has
+read a question's or resource's parts already, `Note.shape`). A build
+unpacks each body about twice: the note's page, its search record.
 
 The build packs notes from `[build] pack_notes_from` notes on
 (cartel.build.note_keeper); below that, holding the bodies is cheaper than
@@ -22,6 +24,7 @@ it for a build that keeps notes as parsed).
 from __future__ import annotations
 
 import marshal
+import struct
 import threading
 import zlib
 from collections import deque
@@ -32,19 +35,33 @@ from cartel.parse.markdown import Block, Body, Heading, Link, ListItem, Splice
 
 # Bodies kept unpacked at a time: a note page reads its own body and those of the notes it embeds.
 SHELF_SIZE = 256
+# Packed bytes begin with the length of the links' part, which comes first once decompressed.
+_LINKS_LENGTH = struct.Struct("<I")
 
 
 def pack_body(body: Body) -> bytes:
-    """The body's text, links, list items, blocks and splices as compressed bytes (`unpack_body` reads them back)."""
-    fields = (body.text, _plain(body.links), _plain(body.items), _plain(body.blocks), _plain(body.splices))
-    return zlib.compress(marshal.dumps(fields), 1)
+    """The body's links, text, list items, blocks and splices as compressed bytes (`unpack_body` reads them back,
+    `unpack_links` only the links)."""
+    links = marshal.dumps(_plain(body.links))
+    rest = marshal.dumps((body.text, _plain(body.items), _plain(body.blocks), _plain(body.splices)))
+    return _LINKS_LENGTH.pack(len(links)) + zlib.compress(links + rest, 1)
 
 
 def unpack_body(data: bytes, headings: tuple[Heading, ...], tags: tuple[str, ...], block_ids: tuple[str, ...]) -> Body:
     """The `Body` whose other fields `pack_body` packed into `data`."""
-    text, links, items, blocks, splices = marshal.loads(zlib.decompress(data))
+    (length,) = _LINKS_LENGTH.unpack_from(data)
+    fields = memoryview(zlib.decompress(memoryview(data)[_LINKS_LENGTH.size:]))
+    links = marshal.loads(fields[:length])
+    text, items, blocks, splices = marshal.loads(fields[length:])
     return Body(text, headings, _typed(Link, links), tags, block_ids, _typed(ListItem, items), _typed(Block, blocks),
                 _typed(Splice, splices))
+
+
+def unpack_links(data: bytes) -> tuple[Link, ...]:
+    """The links `pack_body` packed into `data`, decompressing no more than them."""
+    (length,) = _LINKS_LENGTH.unpack_from(data)
+    links = zlib.decompressobj().decompress(memoryview(data)[_LINKS_LENGTH.size:], length)
+    return _typed(Link, marshal.loads(links))
 
 
 def _plain(records: tuple) -> tuple:
@@ -94,8 +111,14 @@ class PackedBody:
         """The body unpacked, kept by no shelf."""
         return unpack_body(self.data, self.headings, self.tags, self.block_ids)
 
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The body's links: from the body when it is unpacked, else unpacked alone (and not kept)."""
+        body = self.unpacked
+        return body.links if body is not None else unpack_links(self.data)
+
     def __getattr__(self, name: str):
-        # Called only for names that are not slots: text, links, items, blocks, splices.
+        # Called only for names that are neither slots nor properties: text, items, blocks, splices.
         body = self.unpacked
         if body is None:
             body = self.plain()
