@@ -7,7 +7,7 @@ Vaults come from ../shared/bench/make_vault.py (deterministic). Each build is a 
 the baseline); runs with and without are interleaved and the median of `--runs` is kept. Download sizes come from headless chromium (Debian's) reading the
 built site from a local HTTP server: every response after the reader focuses the search box,
 as served (no compression) and as a static host would send it (text gzipped, Pagefind's own
-files are gzip already).
+files are gzip already); then what the next query, typed in the same box, adds.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def wire_size(path: str, body: bytes) -> int:
 
 
 def query_bytes(output: Path, queries: tuple[str, ...]) -> list[dict]:
-    """For each query typed in the header box of a note page: what the browser fetched, raw and on the wire."""
+    """For each query typed in the header box of a note page: what the browser fetched, raw and on the wire; then
+    what the next query of the list, typed in the same box, fetched on top of it (`then`)."""
     sys.path.insert(0, str(ROOT))
     from tests.browser_support import launch_browser, serve_directory
 
@@ -93,28 +94,43 @@ def query_bytes(output: Path, queries: tuple[str, ...]) -> list[dict]:
     note_url = "/" + note.parent.relative_to(output).as_posix() + "/"
     measured = []
     with serve_directory(output) as base, launch_browser() as browser:
-        for query in queries:
+        for position, query in enumerate(queries):
             context = browser.new_context()
             page = context.new_page()
             page.goto(base + note_url)
             page.wait_for_load_state("networkidle")
-            responses = []
+            responses: list = []
             page.on("response", lambda response: responses.append(response))
-            page.focus("#q")
-            page.keyboard.type(query)
-            page.wait_for_selector(".search-panel [role=option], .search-panel .search-none", timeout=30_000)
-            page.wait_for_load_state("networkidle")
-            fetched = [(response.url, response.body()) for response in responses]
-            path = lambda url: url.split(base, 1)[-1].split("?", 1)[0]
-            raw = sum(len(body) for _, body in fetched)
-            wire = sum(wire_size(path(url), body) for url, body in fetched)
-            index = sum(len(body) for url, body in fetched if "/pagefind/index/" in url or "/pagefind/fragment/" in url
-                        or "/pagefind/filter/" in url)
-            results = page.locator(".search-panel [role=option]").count()
-            measured.append({"query": query, "requests": len(fetched), "raw": raw, "wire": wire,
-                             "index_and_fragments": index, "shown": results})
+            first = typed_query(page, base, query, responses)
+            following = queries[(position + 1) % len(queries)]
+            measured.append({"query": query, **first, "then": {"query": following,
+                                                               **typed_query(page, base, following, responses)}})
             context.close()
     return measured
+
+
+# True once the panel shows the results of query `q` (its "see all" link names it) or says it found none.
+SHOWN = """q => {
+  const all = document.querySelector('.search-panel .search-see-all');
+  return (all && new URL(all.href).searchParams.get('q') === q) || !!document.querySelector('.search-panel .search-none');
+}"""
+
+
+def typed_query(page, base: str, query: str, responses: list) -> dict:
+    """Type `query` in the header box (emptied first) and wait for its results: the bytes fetched meanwhile."""
+    responses.clear()
+    page.fill("#q", "")
+    page.focus("#q")
+    page.keyboard.type(query)
+    page.wait_for_function(SHOWN, arg=query, timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    fetched = [(response.url, response.body()) for response in list(responses)]
+    path = lambda url: url.split(base, 1)[-1].split("?", 1)[0]
+    index = sum(len(body) for url, body in fetched if "/pagefind/index/" in url or "/pagefind/fragment/" in url
+                or "/pagefind/filter/" in url)
+    return {"requests": len(fetched), "raw": sum(len(body) for _, body in fetched),
+            "wire": sum(wire_size(path(url), body) for url, body in fetched),
+            "index_and_fragments": index, "shown": page.locator(".search-panel [role=option]").count()}
 
 
 def main() -> None:
