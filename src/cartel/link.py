@@ -78,12 +78,10 @@ def link_site(notes: list[Note] | tuple[Note, ...], sources: tuple[Source, ...],
     index = _NameIndex(published, drafts, assets)
     by_path = {n.path: n for n in published}
     targets, embeds, questions, resources = {}, {}, {}, {}
-    made: dict[Target, Target] = {}
+    resolver = _Resolver(index, by_path, urls, problems)
     for note in published:  # reads only each note's links (a large vault keeps bodies packed: cartel.parse.packed)
         links = note.body.links
-        targets[note.path] = resolved = tuple(
-            made.setdefault(target, target) for target in (_resolve(note, link, index, by_path, urls, problems)
-                                                           for link in links))
+        targets[note.path] = resolved = tuple(resolver.target(note, link) for link in links)
         embeds[note.path] = [(link, t.path) for link, t in zip(links, resolved) if link.embed and t.status in ("note", "self")]
         if note.type == "question":
             questions[note.path] = parse_question(note)
@@ -223,6 +221,30 @@ def choose(candidates: list[str], folder: str) -> tuple[str, bool]:
     pool = sorted(same or candidates, key=lambda c: (c.count("/"), len(c), c))
     tie = pool[0].count("/") == pool[1].count("/") and len(pool[0]) == len(pool[1])
     return pool[0], tie
+
+
+class _Resolver:
+    """Where each link goes: one `Target` object per distinct target, and a link that goes, without a problem,
+    where a link written the same way from the same folder went is not resolved again (half of them in a
+    large vault)."""
+
+    def __init__(self, index: _NameIndex, by_path: dict, urls: dict, problems: list):
+        self.index, self.by_path, self.urls, self.problems = index, by_path, urls, problems
+        self.made: dict[Target, Target] = {}
+        self.known: dict[tuple, Target] = {}
+
+    def target(self, note: Note, link: Link) -> Target:
+        """Where `link` of `note` goes; its problems, if any, go to the list of problems."""
+        # A link to the note itself (no target) depends on the note: never shared.
+        key = (note.folder, link.external, link.wiki, link.target, link.fragment, link.raw) if link.target else None
+        found = self.known.get(key) if key is not None else None
+        if found is None:
+            reported = len(self.problems)
+            found = _resolve(note, link, self.index, self.by_path, self.urls, self.problems)
+            found = self.made.setdefault(found, found)
+            if key is not None and len(self.problems) == reported:  # a problem is reported at each link that has it
+                self.known[key] = found
+        return found
 
 
 def _resolve(note: Note, link: Link, index: _NameIndex, by_path: dict, urls: dict, problems: list) -> Target:
