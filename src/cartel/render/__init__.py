@@ -220,7 +220,13 @@ def render_site(site: Site, reuse=None, renderer: "SiteRenderer | None" = None) 
 
 
 def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
-    """Text cut at a word before `limit` characters, with an ellipsis."""
+    """Text, its spaces collapsed, cut at a word before `limit` characters, with an ellipsis."""
+    if len(text) > 2 * limit:
+        # A question's lead runs to thousands of characters: collapsing a prefix's spaces gives the start of the
+        # whole text's, which is all the cut reads once it is longer than `limit`.
+        head = " ".join(text[: 2 * limit].split())
+        if len(head) > limit:
+            return head[: limit - 3].rsplit(" ", 1)[0] + "…"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "…"
 
