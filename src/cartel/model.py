@@ -30,7 +30,8 @@ _CONTEXT = re.compile(r"^\W*contexte\b|^\W*context\b", re.I)
 _ITEM_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
 
 
-@dataclass(frozen=True)
+# Slots: a vault of 100,000 notes holds about 200,000 of these from parse on.
+@dataclass(frozen=True, slots=True)
 class RankedItem:
     """One ranked entry of a question."""
 
@@ -43,7 +44,7 @@ class RankedItem:
     end: int = -1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """The parts of a question note."""
 
@@ -55,7 +56,7 @@ class Question:
     related_ranges: tuple[tuple[int, int], ...] = ()   # byte ranges of the "Voir également" parts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resource:
     """The parts of a resource note that its pages and the links to it show (`resource_context` reads its
     "Contexte" section, which only its own page shows, as part of its body)."""
