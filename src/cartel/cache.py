@@ -15,9 +15,10 @@ by `cartel clean`):
   digest of each file in the store;
 - builds: per output folder, the last build's inputs digest, page count and
   diagnostics, so a build with nothing changed stops right after scan;
-- trees: per output folder, the manifests of the output and of its spare
-  copy in `output-trees/` (`spare_tree`), which the next build updates with
-  only the files that changed and exchanges with the output.
+- trees: per output folder, which manifest (kept apart, under
+  tree-manifests) the output and its spare copy in `output-trees/` hold
+  (`spare_tree`, `TreeRecord`): the next build updates the spare with only
+  the files that changed and exchanges it with the output.
 
 The *site fingerprint* stands for everything besides the vault's files that
 a page depends on: cartel's own code, templates and strings, the config, and
@@ -596,13 +597,9 @@ class BuildCache(NoCache):
         """A second copy of `output` kept in the cache: a build writes into it only what changed, then exchanges
         it with the output (cartel.emit); the manifests of both are kept here."""
         key = _digest((str(output),))
-        store = self.store
-
-        def save(state: dict) -> None:
-            store.save("trees", key, state)
-            store.flush()
-
-        return SpareTree(store.folder / "output-trees" / key[:32], lambda: store.load("trees", key) or {}, save)
+        record = TreeRecord(self.store, key)
+        return SpareTree(self.store.folder / "output-trees" / key[:32], record.spare_manifest, record.changing,
+                         record.swapped)
 
     def memo(self, kind: str) -> Memo:
         """Entries of one kind kept in this cache (the search index's shards)."""
@@ -619,6 +616,56 @@ class BuildCache(NoCache):
         self.store.flush()
         for folder in RETIRED_FOLDERS:
             shutil.rmtree(self.store.folder / folder, ignore_errors=True)
+
+
+class TreeRecord:
+    """What an output folder and its spare copy hold (cartel.emit.SpareTree), kept in the store: which of the
+    manifests kept apart (kind "tree-manifests") each folder has. A manifest is kept under a name of its own
+    and never moved: the spare's is read once, the output's not at all (at 100,000 notes each holds
+    300,000 files, about 100 MB in memory)."""
+
+    KIND, MANIFESTS = "trees", "tree-manifests"
+
+    def __init__(self, store: Store, key: str):
+        self.store, self.key = store, key
+
+    def spare_manifest(self):
+        """The manifest recorded for the spare folder, or None."""
+        return self._manifest(self._state().get("spare"))
+
+    def changing(self) -> None:
+        """Record that the spare folder is being written: a build killed now leaves it unknown."""
+        self._record({**self._state(), "spare": None})
+
+    def swapped(self, manifest) -> None:
+        """Record that the output now holds `manifest`, and the spare what the output held."""
+        output = self._state().get("output")
+        if isinstance(output, dict):  # recorded by a cartel that kept manifests in the state itself
+            output = self._keep(output)
+        self._record({"output": self._keep(manifest), "spare": output if isinstance(output, str) else None})
+
+    def _state(self) -> dict:
+        state = self.store.load(self.KIND, self.key)
+        return state if isinstance(state, dict) else {}
+
+    def _manifest(self, held):
+        if isinstance(held, dict):  # recorded by a cartel that kept manifests in the state itself
+            return held
+        return self.store.load(self.MANIFESTS, held) if isinstance(held, str) else None
+
+    def _keep(self, manifest) -> str:
+        name = f"{self.key}-{secrets.token_hex(8)}"
+        self.store.save(self.MANIFESTS, name, manifest)
+        return name
+
+    def _record(self, state: dict) -> None:
+        """Save `state`, and forget this output's manifests that it does not name (other outputs' stay)."""
+        store = self.store
+        store.save(self.KIND, self.key, state)
+        named = {name for name in state.values() if isinstance(name, str)}
+        others = {name for name in store.names(self.MANIFESTS) if not name.startswith(self.key + "-")}
+        store.keep_only(self.MANIFESTS, others | named)
+        store.flush()
 
 
 class StoreMemo(Memo):

@@ -83,13 +83,16 @@ class SpareTree:
 
     A build brings it up to date by writing only the files that differ from
     what it holds, then exchanges it with the output in one atomic step; the
-    previous output becomes the spare. `load()` gives the recorded manifests
-    `{"output": …, "spare": …}` (None where unknown), `save` records them.
+    previous output becomes the spare. `recorded()` gives the manifest
+    recorded for the spare (None when unknown), `changing()` records that it
+    is being written, `swapped(manifest)` that the output holds `manifest`
+    and the spare what the output held.
     """
 
     folder: Path
-    load: Callable[[], dict]
-    save: Callable[[dict], None]
+    recorded: Callable[[], Manifest | None]
+    changing: Callable[[], None]
+    swapped: Callable[[Manifest], None]
     listing: TreeListing | None = None  # what the folder holds, read beside the build (`TreeListing`)
 
 
@@ -170,8 +173,7 @@ def emit_site(site: Site, pages: Iterable[Page], sources: dict, output: Path, la
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     spare = spare if spare is not None and _spare_usable(spare, output) else None
-    state = spare.load() if spare else {}
-    target, known = _writable_tree(output, spare, state)
+    target, known = _writable_tree(output, spare)
     manifest: Manifest = {}
     written: list[PageInfo] = []
     try:
@@ -188,7 +190,7 @@ def emit_site(site: Site, pages: Iterable[Page], sources: dict, output: Path, la
             remove_built_tree(target)
         raise
     if spare:
-        spare.save({"output": manifest, "spare": state.get("output")})
+        spare.swapped(manifest)
     return EmitResult(output, len(written), len(manifest))
 
 
@@ -201,14 +203,14 @@ def _spare_usable(spare: SpareTree, output: Path) -> bool:
         return False
 
 
-def _writable_tree(output: Path, spare: SpareTree | None, state: dict) -> tuple[Path, Manifest]:
+def _writable_tree(output: Path, spare: SpareTree | None) -> tuple[Path, Manifest]:
     """The spare tree and what it holds (as recorded, else read again); else a new empty folder beside the output."""
     if spare is not None and (spare.folder / MARKER).is_file():
-        known = state.get("spare")
+        known = spare.recorded()
         if known is None or not holds_exactly(spare.folder, known, spare.listing):
             known = read_manifest(spare.folder)  # a killed build, a hand edit, a build without the cache
         if known is not None:
-            spare.save({**state, "spare": None})  # being changed: a build killed now leaves it unknown
+            spare.changing()  # a build killed now leaves it unknown
             return spare.folder, known
     if spare is not None and spare.folder.exists():
         remove_built_tree(spare.folder)
