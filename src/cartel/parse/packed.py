@@ -5,8 +5,8 @@ A parsed `Body` takes about 21 KB of Python objects for a 3 KB note, so a
 (marshal, then zlib at its fastest level) a body takes about 2 KB, plus
 its headings, which stay as they are. A `PackedBody` stands in for the
 `Body` of a note and answers the same attribute reads, so link, render and
-search read it unchanged: the first read of its text, links, blocks, items
-or splices unpacks it (about 90 µs), and a `BodyShelf` keeps the last few
+search read it unchanged: the first read of its text, blocks, items or
+splices unpacks it (about 90 µs), and a `BodyShelf` keeps the last few
 hundred unpacked, so a stage that reads a note's body many times in a row
 unpacks it once. The links come first in the packed bytes, and reading only
 them decompresses only them: link reads nothing else of a body (parse has
