@@ -454,6 +454,7 @@ class BuildCache(NoCache):
         self.config = config
         self.site_fp = site_fingerprint(config)
         self._inputs: str | None = None
+        self._moved: set[str] = set()  # notes whose bytes were not those scan recorded when parse read them
         self._key_digests: dict[str, tuple[tuple, str]] = {}
 
     def close(self) -> None:
@@ -499,8 +500,10 @@ class BuildCache(NoCache):
                 # A stored entry that does not load (altered, or from another version) is parsed on its own.
                 note = next(parsed) if key not in stored else next(iter(parse([read_note(self.config, source)])))
             note = keep(note) if keep else plain_note(note)  # a packed note is stored packed
-            if fresh and note.digest == source.digest:  # else changed since scan: its key is not this one
+            if fresh and note.digest == source.digest:
                 self.store.save("parse", key, note)
+            elif fresh:  # changed or deleted since scan: its key is not this one, nor this scan's record true
+                self._moved.add(source.path)
             if on_note is not None:
                 on_note(note, fresh or bool(missing), fresh)
             notes.append(note)
@@ -609,10 +612,12 @@ class BuildCache(NoCache):
         """Remember this build's inputs and result for the next one into the same output."""
         if self._inputs is None:
             self._inputs = self._build_inputs(scanned)
+        # A note that moved under the build: the next build is not taken as done already, and reads it again.
+        inputs = None if self._moved else self._inputs
         self.store.save("builds", _digest((str(output),)),
-                        {"inputs": self._inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
+                        {"inputs": inputs, "output": _output_state(output), "record": BuildRecord(pages, diagnostics)})
         self.store.keep_only("scan", {_scan_record_name()})
-        self.store.save("scan", _scan_record_name(), known_notes(scanned))
+        self.store.save("scan", _scan_record_name(), known_notes(scanned, self._moved))
         self.store.flush()
         for folder in RETIRED_FOLDERS:
             shutil.rmtree(self.store.folder / folder, ignore_errors=True)

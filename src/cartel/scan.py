@@ -245,26 +245,27 @@ def read_bytes(path: Path) -> bytes:
 
 def read_note(config: Config, source: Source) -> Source:
     """A note `scan_vault` did not read (`Source.unread`), read now, as scan reads it; the note as given when it
-    was read already, or when it can no longer be read (then as an empty note)."""
+    was read already. One that can no longer be read (deleted since scan) is an empty note, with the digest of
+    no bytes: the build cache keeps nothing under the digest scan recorded."""
     if not source.unread:
         return source
     try:
         data = read_bytes(config.root / source.path)
     except OSError:
-        return replace(source, unread=False)
+        data = b""
     return replace(source, data=data, digest=hashlib.sha256(data).hexdigest(), unread=False)
 
 
-def known_notes(scanned: ScanResult) -> KnownNotes:
+def known_notes(scanned: ScanResult, unsure: set[str] = frozenset()) -> KnownNotes:
     """What `scanned` found of each note, for the next scan (`scan_vault`'s `known`): its file's facts, digest and
-    the findings about its bytes (how they were decoded)."""
+    the findings about its bytes (how they were decoded); nothing of the notes `unsure` names, read again next time."""
     findings: dict[str, list[Diagnostic]] = {}
     for problem in scanned.diagnostics:
         if problem.rule == "encoding":
             findings.setdefault(problem.path, []).append(problem)
     return KnownNotes(scanned.started_ns, {
         source.path: KnownNote(source.facts, source.digest, tuple(findings.get(source.path, ())))
-        for source in scanned.sources if source.kind == "note" and source.facts})
+        for source in scanned.sources if source.kind == "note" and source.facts and source.path not in unsure})
 
 
 def source_text(source: Source) -> str:

@@ -124,3 +124,23 @@ def test_the_text_of_a_note_scan_did_not_read_is_never_taken_as_empty(tmp_path, 
     with pytest.raises(ValueError, match="not read"):
         cartel.scan.source_text(unread[0])
     assert "Texte" in cartel.scan.source_text(cartel.scan.read_note(config, unread[0]))
+
+
+def test_a_note_that_cannot_be_read_when_parsed_again_is_not_kept_as_empty(tmp_path, monkeypatch, settled):
+    vault = write_vault(tmp_path / "v", {**NOTES, "cartel.toml": '[site]\ntitle = "Avant"\n'})
+    out = tmp_path / "out"
+    build_site(vault, out)
+    (vault / "cartel.toml").write_text('[site]\ntitle = "Après"\n', encoding="utf-8")  # every note parsed again
+    real = cartel.scan.read_bytes
+
+    def gone_for_now(path):
+        if path.name == "Note 4.md":
+            raise FileNotFoundError(path)
+        return real(path)
+
+    monkeypatch.setattr(cartel.scan, "read_bytes", gone_for_now)
+    build_site(vault, out)  # as if the note had been deleted between scan and parse
+    monkeypatch.setattr(cartel.scan, "read_bytes", real)
+    build_site(vault, out)  # it is back, unchanged: read and parsed again, not taken from the cache as empty
+    assert "Texte 4 sur les musées" in (out / "notes" / "note-4" / "index.html").read_text(encoding="utf-8")
+    assert tree_bytes(out) == clean_copy(vault, tmp_path)
