@@ -18,9 +18,10 @@ def slugify(text: str, fallback: str = "note") -> str:
 
     Always returns a safe path part: never empty, never `.` or `..`, no `/`.
     """
-    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    slug = _NON_WORD.sub("-", text).strip("-")
+    if not text.isascii():  # ASCII has no ligature, no compatibility form, no combining mark
+        text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    slug = _NON_WORD.sub("-", text.lower()).strip("-")
     return slug[:120].rstrip("-") or fallback
 
 

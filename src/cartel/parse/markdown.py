@@ -130,8 +130,9 @@ def analyse(text: str) -> Body:
     data = text.encode("utf-8")
     lines = _LineIndex(data)
     walker = _Walker(data, lines)
+    feed = walker.feed
     for event, span in MARKDOWN.events_with_range(text):
-        walker.feed(event, span["start"], span["end"])
+        feed(event, span["start"], span["end"])
     return walker.result(text)
 
 
@@ -176,25 +177,34 @@ class _Walker:
 
     # -- dispatch ---------------------------------------------------------
     def feed(self, event, start: int, end: int) -> None:
-        if isinstance(event, str):
+        if type(event) is str:
             if event in ("SoftBreak", "HardBreak"):
                 self._text(" ", None, None)
             elif event == "Rule" and not self.stack:
                 self.blocks.append(Block("rule", start, end, self.lines.position(start)[0], ""))
             return
-        key, value = next(iter(event.items()))
+        (key, value), = event.items()
         if self.heading is not None and key != "Start" and end <= self.heading["end"]:
             # Anchors go after the last inline of the heading, a link's closing `)` included.
             if not (key == "End" and isinstance(value, dict) and "Heading" in value):
                 self.heading["content_end"] = max(self.heading["content_end"], end)
+        # Text and plain inline spans are most of a note's events: they take the short ways.
         if key == "Text":
             self._text(value, start, end)
+        elif key == "Start":
+            if type(value) is str and value in _PLAIN_INLINE and self.stack:
+                self.stack.append(value)
+            else:
+                self._start(value, start, end)
+        elif key == "End":
+            if type(value) is str and value in _PLAIN_INLINE and self.stack:
+                self.stack.pop()
+                if not self.stack:
+                    self._close_block(end)
+            else:
+                self._end(value, start, end)
         elif key == "Code":
             self._text(value, None, None)
-        elif key == "Start":
-            self._start(value, start, end)
-        elif key == "End":
-            self._end(value, start, end)
         elif key in ("Html", "InlineHtml") and not self.stack:
             self._open_block("html", start)
 
@@ -256,16 +266,17 @@ class _Walker:
             self.last_text = None
             return
         self.last_text = (start, end)
-        source = self.data[start:end]
-        if b"#" in source:
+        data = self.data
+        if data.find(b"#", start, end) >= 0:
+            source = data[start:end]
             for match in _TAG.finditer(source):
                 if start + match.start() > 0 and self.data[start + match.start() - 1] == 0x5C:
                     continue  # `\#word` is an escaped hash, not a tag (Obsidian's rule)
                 tag = match.group(1).decode("utf-8", "replace").rstrip("/-")
                 self.tags.append(tag)
                 self.splices.append(Splice(start + match.start(), start + match.end(), "tag", tag))
-        if b"==" in source:
-            self.highlights.extend(start + m.start() for m in _HIGHLIGHT.finditer(source))
+        if data.find(b"==", start, end) >= 0:
+            self.highlights.extend(start + m.start() for m in _HIGHLIGHT.finditer(data[start:end]))
 
     # -- headings ---------------------------------------------------------
     def _finish_heading(self) -> None:
@@ -389,6 +400,8 @@ class _Walker:
                     tuple(self.block_ids), tuple(self.items), tuple(self.blocks), tuple(splices))
 
 
+# Inline spans the walk only nests: inside a block, their start and end change nothing else.
+_PLAIN_INLINE = frozenset({"Emphasis", "Strong", "Strikethrough"})
 _BLOCK_KIND = {"Paragraph": "paragraph", "Heading": "heading", "List": "list", "BlockQuote": "blockquote",
                "CodeBlock": "code", "HtmlBlock": "html", "Table": "table", "FootnoteDefinition": "footnote"}
 
