@@ -1,3 +1,4 @@
 from cartel.cli import main
 
-main()
+if __name__ == "__main__":  # not when a helper process (cartel.parse.beside) imports it
+    main()

@@ -21,6 +21,7 @@ from cartel.emit import TreeListing, check_output_dir, emit_site, remove_stale_s
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
+from cartel.parse.beside import BESIDE_FROM, parse_beside
 from cartel.parse.packed import BodyShelf, pack_note
 from cartel.render import PageInfo, iter_pages, static_files
 from cartel.scan import ScanResult, scan_vault, without_note_contents
@@ -58,11 +59,16 @@ def load_site(vault: Path, output: Path | None = None, progress: Progress = _no_
     return config, scanned, site
 
 
-def parse_all(sources, config: Config, progress: Progress = _no_progress) -> Iterator[Note]:
-    """Parse every note source, one at a time, in order."""
+def parse_all(sources, config: Config, progress: Progress = _no_progress, beside: bool = False) -> Iterator[Note]:
+    """Parse every note source, one at a time, in order; `beside`: with a helper process when there are many
+    (cartel.parse.beside), whose notes come packed."""
     total = len(sources)
-    for i, source in enumerate(sources, 1):
-        yield parse_note(source, config)
+    if beside and total >= BESIDE_FROM:
+        notes = parse_beside(sources, config, partial(parse_note, config=config))
+    else:
+        notes = (parse_note(source, config) for source in sources)
+    for i, note in enumerate(notes, 1):
+        yield note
         if i % 200 == 0 or i == total:
             progress("parse", i, total)
 
@@ -101,9 +107,12 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         search = None
         try:
             # The sources are not kept in a variable: the notes' bytes must go with the scan's, once parsed.
+            keep = note_keeper(config, note_count)
+            # Packed notes cross a pipe cheaply; the other core is free unless the index is begun during parse.
+            beside = keep is not None and not (early is not None and early.enabled)
             notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
-                                lambda missing: parse_all(missing, config, progress), early.add if early else None,
-                                note_keeper(config, note_count))
+                                lambda missing: parse_all(missing, config, progress, beside), early.add if early else None,
+                                keep)
             scanned = without_note_contents(scanned)
             site = link_site(notes, scanned.sources, config)
             search = start_search(site, cache.memo("search"), problems, early)

@@ -132,8 +132,9 @@ class PackedBody:
         return PackedBody, (self.data, self.headings, self.tags, self.block_ids)
 
 
-def pack_note(note: Note, shelf: BodyShelf) -> Note:
-    """The same note, its body packed (`PackedBody`) on `shelf`; a note packed already is only put on it."""
+def pack_note(note: Note, shelf: BodyShelf | None) -> Note:
+    """The same note, its body packed (`PackedBody`) on `shelf` (None: unpacked at each read, never held); a note
+    packed already is only put on it."""
     body = note.body
     if isinstance(body, PackedBody):
         return replace(note, body=PackedBody(body.data, body.headings, body.tags, body.block_ids, shelf))
