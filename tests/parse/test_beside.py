@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import subprocess
 import sys
@@ -101,3 +102,12 @@ def test_a_packed_vault_built_with_the_helper_is_the_same_site(tmp_path, monkeyp
     build_site(vault, tmp_path / "beside", use_cache=False)
     assert calls  # the helper was used
     assert tree_bytes(tmp_path / "beside") == tree_bytes(tmp_path / "alone")
+
+
+def test_the_helper_imports_this_cartel_and_never_puts_a_site_folder_first(monkeypatch):
+    root = str(Path(beside.__file__).resolve().parents[2])
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.setattr(beside.site, "getsitepackages", lambda: ["/usr/lib/python3/site-packages"])
+    assert beside.helper_environment()["PYTHONPATH"] == os.pathsep.join(["/elsewhere", root])
+    monkeypatch.setattr(beside.site, "getsitepackages", lambda: [root])
+    assert beside.helper_environment()["PYTHONPATH"] == "/elsewhere"

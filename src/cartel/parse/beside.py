@@ -25,6 +25,7 @@ import gc
 import os
 import pickle
 import queue
+import site
 import struct
 import subprocess
 import sys
@@ -76,12 +77,10 @@ class _Helper:
     @classmethod
     def start(cls, config: Config, chunks: list[Sequence[Source]]) -> "_Helper | None":
         """The helper at work on `chunks`, or None when no process can be started."""
-        package_root = str(Path(__file__).resolve().parents[2])  # the helper imports this very cartel
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         try:
             process = subprocess.Popen([sys.executable, "-m", "cartel.parse.beside"], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        except OSError:
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=helper_environment())
+        except (OSError, TypeError, ValueError):
             return None
         return cls(process, config, chunks)
 
@@ -136,6 +135,19 @@ class _Helper:
                 self.process.stdin.close()
             except OSError:
                 pass
+
+
+def helper_environment() -> dict[str, str]:
+    """The build's environment, with the folder this cartel is imported from on the helper's path when a plain
+    interpreter would not find it there (a checkout put on `sys.path` by hand); never a site folder, whose
+    modules would then come before the standard library's."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    folders = [*getattr(site, "getsitepackages", list)(), site.getusersitepackages()]  # old virtualenvs lack the first
+    sites = {str(Path(folder).resolve()) for folder in folders}
+    if package_root not in sites:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), package_root]))
+    return env
 
 
 def write_frame(stream: BinaryIO, value) -> None:
