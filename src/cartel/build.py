@@ -22,7 +22,7 @@ from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.parse.beside import BESIDE_FROM, parse_beside
-from cartel.parse.packed import BodyShelf, pack_note
+from cartel.parse.packed import BodyShelf, pack_note, plain_note
 from cartel.render import PageInfo, iter_pages, static_files
 from cartel.scan import ScanResult, scan_vault, without_note_contents
 from cartel.search import EarlyIndex, IndexJob, Memo, PagefindError, find_executable
@@ -107,12 +107,12 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         search = None
         try:
             # The sources are not kept in a variable: the notes' bytes must go with the scan's, once parsed.
-            keep = note_keeper(config, note_count)
-            # Packed notes cross a pipe cheaply; the other core is free unless the index is begun during parse.
-            beside = keep is not None and not (early is not None and early.enabled)
+            # The other core is free to parse unless the index is begun during parse; the helper's notes come
+            # packed, and are unpacked here when the build keeps notes as parsed.
+            beside = not (early is not None and early.enabled)
             notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
                                 lambda missing: parse_all(missing, config, progress, beside), early.add if early else None,
-                                keep)
+                                note_keeper(config, note_count) or plain_note)
             scanned = without_note_contents(scanned)
             site = link_site(notes, scanned.sources, config)
             search = start_search(site, cache.memo("search"), problems, early)

@@ -174,17 +174,16 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes:
     return data
 
 
-def serve(frames: Iterator[bytes], writer: BinaryIO) -> None:
-    """The helper's side: a config, then chunks of sources, as frames; each chunk's notes written back in turn,
+def serve(frames: Iterator[bytes], send: Callable[[list[Note]], None]) -> None:
+    """The helper's side: a config, then chunks of sources, as frames; each chunk's notes sent back in turn,
     packed (on no shelf: they are pickled right after)."""
     config = pickle.loads(next(frames))
     for frame in frames:
-        write_frame(writer, [pack_note(parse_note(source, config), shelf=None) for source in pickle.loads(frame)])
+        send([pack_note(parse_note(source, config), shelf=None) for source in pickle.loads(frame)])
 
 
 def frames_read_ahead(stream: BinaryIO) -> Iterator[bytes]:
-    """The frames of `stream`, read by a thread as soon as they come: the build never waits to send a chunk
-    while the helper waits to send it notes back."""
+    """The frames of `stream`, read by a thread as soon as they come: the build never waits to send a chunk."""
     frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
 
     def read_all() -> None:
@@ -199,7 +198,38 @@ def frames_read_ahead(stream: BinaryIO) -> Iterator[bytes]:
         yield frame
 
 
+class FramesWrittenBehind:
+    """Values written to a stream as frames by a thread: the helper parses the next chunk while the build, busy
+    parsing too, takes its time to read the last one's notes (a wait of tens of ms a chunk, measured)."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._write_all, daemon=True)
+        self.thread.start()
+
+    def send(self, value) -> None:
+        """Pickle `value` (here) and have it written."""
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.frames.put(_LENGTH.pack(len(data)) + data)
+
+    def close(self) -> None:
+        """Wait until every value sent is written."""
+        self.frames.put(None)
+        self.thread.join()
+
+    def _write_all(self) -> None:
+        try:
+            while (frame := self.frames.get()) is not None:
+                self.stream.write(frame)
+                self.stream.flush()
+        except OSError:
+            pass  # the build has stopped reading: it parses what it lacks itself
+
+
 if __name__ == "__main__":
     # The helper makes and drops many small objects and no cycles worth chasing, as the build does (cartel.cli).
     gc.set_threshold(100_000, 50, 1000)
-    serve(frames_read_ahead(sys.stdin.buffer), sys.stdout.buffer)
+    written = FramesWrittenBehind(sys.stdout.buffer)
+    serve(frames_read_ahead(sys.stdin.buffer), written.send)
+    written.close()
