@@ -54,7 +54,8 @@ def load_site(vault: Path, output: Path | None = None, progress: Progress = _no_
     config = load_config(vault)
     scanned = scan_vault(config, output)
     sources = [s for s in scanned.sources if s.kind == "note"]
-    notes = open_cache(Path(vault), config, use_cache).parse(sources, lambda missing: parse_all(missing, config, progress))
+    notes = open_cache(Path(vault), config, use_cache).parse(
+        sources, lambda missing: parse_all(missing, config, progress, beside=True), keep=plain_note)
     site = link_site(notes, scanned.sources, config)
     return config, scanned, site
 

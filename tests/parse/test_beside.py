@@ -111,3 +111,18 @@ def test_the_helper_imports_this_cartel_and_never_puts_a_site_folder_first(monke
     assert beside.helper_environment()["PYTHONPATH"] == os.pathsep.join(["/elsewhere", root])
     monkeypatch.setattr(beside.site, "getsitepackages", lambda: [root])
     assert beside.helper_environment()["PYTHONPATH"] == "/elsewhere"
+
+
+def test_check_reads_the_helper_s_notes_unpacked(tmp_path, monkeypatch):
+    vault = write_vault(tmp_path / "vault", NOTES)
+    _, _, alone = cartel.build.load_site(vault)
+    calls = []
+    real = beside.parse_beside
+    monkeypatch.setattr(cartel.build, "BESIDE_FROM", 10)
+    monkeypatch.setattr(beside, "CHUNK", 7)
+    monkeypatch.setattr(cartel.build, "parse_beside", lambda *a: calls.append(1) or real(*a))
+    _, _, with_helper = cartel.build.load_site(vault)
+    assert calls
+    assert not any(isinstance(n.body, PackedBody) for n in with_helper.notes)
+    assert [_whole(n) for n in with_helper.notes] == [_whole(n) for n in alone.notes]
+    assert with_helper.diagnostics == alone.diagnostics
