@@ -26,6 +26,7 @@ from cartel.diagnostics import Diagnostic, Severity
 from cartel.emit import output_path
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
+from cartel.parse.packed import plain_note
 from cartel.render import Page, SiteRenderer, render_site
 from cartel.scan import ScanResult, Source, is_published_name, scan_file, scan_vault
 
@@ -103,10 +104,11 @@ class LiveSite:
         def parse_missing(sources: list[Source]) -> list[Note]:
             """What the disk cache lacks: the notes still in memory, else parsed."""
             kept = {s.path: previous[s.path] for s in sources if s.path in previous and _same_note(previous[s.path], s)}
-            parsed = {n.path: n for n in parse_all([s for s in sources if s.path not in kept], config)}
+            parsed = {n.path: n for n in parse_all([s for s in sources if s.path not in kept], config, beside=True)}
             return [kept.get(s.path) or parsed[s.path] for s in sources]
 
-        notes = cache.parse(note_sources, parse_missing)  # all of them, so that the cache keeps them all
+        # All of them, so that the cache keeps them all; the preview keeps them unpacked (a helper's come packed).
+        notes = cache.parse(note_sources, parse_missing, keep=plain_note)
         self.config, self.site_fp = config, site_fp
         self.sources = {s.path: s for s in scanned.sources}
         self.scan_problems = _by_path(scanned.diagnostics)
