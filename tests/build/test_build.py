@@ -348,3 +348,25 @@ def test_a_vault_built_with_packed_notes_is_the_same_site(tmp_path, monkeypatch)
         build_site(vault, tmp_path / attempt)
         assert set(bodies) == {PackedBody} and len(bodies) > 20
         assert tree_bytes(tmp_path / attempt) == tree_bytes(tmp_path / "held")
+
+
+def test_a_build_gives_the_heap_back_to_the_collector_and_leaves_a_caller_s_freeze_alone(tmp_path, monkeypatch):
+    import gc
+
+    vault = write_vault(tmp_path / "vault", {"a.md": "# A\n\nVoir [[b]].\n", "b.md": "# B\n"})
+    frozen_during: list[int] = []
+    real_link = cartel.build.link_site
+    monkeypatch.setattr(cartel.build, "link_site", lambda *a: frozen_during.append(gc.get_freeze_count()) or real_link(*a))
+    gc.unfreeze()
+    build_site(vault, tmp_path / "one", use_cache=False)
+    assert frozen_during[-1] > 0  # the parsed notes were left alone while the site was linked
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own freeze
+    try:
+        before = gc.get_freeze_count()
+        build_site(vault, tmp_path / "two", use_cache=False)
+        # nothing more frozen (a frozen object that died meanwhile leaves the count)
+        assert frozen_during[-1] <= before and gc.get_freeze_count() <= before
+    finally:
+        gc.unfreeze()
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
