@@ -1,14 +1,15 @@
 """A large vault's notes parsed by two processes: this one and a helper started for the build.
 
 Parse is pure (a note depends on its source and the config), so any process
-can parse any note. A vault whose notes are packed (`cartel.parse.packed`)
-and whose search index is not begun during parse leaves the second core idle
-while it parses; there a helper process parses notes too. It packs each note
-before sending it back, so a note crosses the pipe as a few KB of bytes and is
-taken in here without unpacking. The helper takes chunks of notes from the
-end of the vault and this process from the start, until they meet: neither
-waits for the other, and the notes still come out in order. Where the helper
-cannot start or fails, this process parses its chunks too.
+can parse any note. A vault whose search index is not begun during parse
+leaves the second core idle while it parses; there a helper process parses
+notes too. It packs each note (`cartel.parse.packed`) before sending it
+back, so a note crosses the pipe as a few KB of bytes; a build that keeps
+notes packed takes it as it is, the others unpack it. The helper takes
+chunks of notes from the end of the vault and this process from the start,
+until they meet: neither waits for the other, and the notes still come out
+in order. Where the helper cannot start or fails, this process parses its
+chunks too.
 
 The helper is `python -m cartel.parse.beside`, fed pickled frames on its
 standard input: not a `multiprocessing` pool, whose new processes import the
@@ -151,10 +152,15 @@ def helper_environment() -> dict[str, str]:
 
 
 def write_frame(stream: BinaryIO, value) -> None:
-    """Write `value` pickled, after its length."""
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(data)) + data)
+    """Write `value` as a frame."""
+    stream.write(frame_of(value))
     stream.flush()
+
+
+def frame_of(value) -> bytes:
+    """`value` pickled, after its length."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
 
 
 def read_frame(stream: BinaryIO):
@@ -210,8 +216,7 @@ class FramesWrittenBehind:
 
     def send(self, value) -> None:
         """Pickle `value` (here) and have it written."""
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self.frames.put(_LENGTH.pack(len(data)) + data)
+        self.frames.put(frame_of(value))
 
     def close(self) -> None:
         """Wait until every value sent is written."""
