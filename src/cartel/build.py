@@ -138,9 +138,9 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
 
 class LongLivedHeap:
     """The notes and the linked site live until the build ends: once each is made, the collector is told to leave
-    it alone (`gc.freeze`), instead of going through millions of objects again (2.6 s of link at 100,000 notes).
-    Everything is given back to the collector when the build ends; a caller that froze objects itself is left as
-    it was, and nothing is frozen."""
+    it alone (`gc.freeze`), instead of going through millions of objects again (collections in a 100,000-note
+    build: 2.74 -> 1.67 s). Everything is given back to the collector when the build ends; a caller that froze
+    objects itself is left as it was, and nothing is frozen."""
 
     def __enter__(self) -> "LongLivedHeap":
         self.ours = gc.get_freeze_count() == 0

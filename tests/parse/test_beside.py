@@ -37,6 +37,22 @@ def _sources(vault: Path):
     return config, [s for s in scan_vault(config, None).sources if s.kind == "note"]
 
 
+def _slow_parse_here(monkeypatch) -> list[str]:
+    """Let a build use the helper from 10 notes on, in chunks of 7, and make its own parse slow, so that the
+    helper, once started, takes chunks: the paths the build parsed itself."""
+    parsed: list[str] = []
+
+    def slowly(source, config):
+        parsed.append(source.path)
+        time.sleep(0.02)
+        return parse_note(source, config)
+
+    monkeypatch.setattr(cartel.build, "BESIDE_FROM", 10)
+    monkeypatch.setattr(beside, "CHUNK", 7)
+    monkeypatch.setattr(cartel.build, "parse_note", slowly)
+    return parsed
+
+
 def _whole(note) -> tuple:
     note = plain_note(note)
     return note, note.meta, note.body, note.shape
@@ -94,13 +110,9 @@ def test_a_packed_vault_built_with_the_helper_is_the_same_site(tmp_path, monkeyp
     files["cartel.toml"] = "[build]\npack_notes_from = 1\nsearch_shard_size = 16\n"  # packed, index not begun early
     vault = write_vault(tmp_path / "vault", files)
     build_site(vault, tmp_path / "alone", use_cache=False)
-    calls = []
-    real = beside.parse_beside
-    monkeypatch.setattr(cartel.build, "BESIDE_FROM", 10)
-    monkeypatch.setattr(beside, "CHUNK", 7)
-    monkeypatch.setattr(cartel.build, "parse_beside", lambda *a: calls.append(1) or real(*a))
+    parsed_here = _slow_parse_here(monkeypatch)
     build_site(vault, tmp_path / "beside", use_cache=False)
-    assert calls  # the helper was used
+    assert 0 < len(parsed_here) < len(NOTES)  # the helper parsed the rest
     assert tree_bytes(tmp_path / "beside") == tree_bytes(tmp_path / "alone")
 
 
@@ -116,13 +128,9 @@ def test_the_helper_imports_this_cartel_and_never_puts_a_site_folder_first(monke
 def test_check_reads_the_helper_s_notes_unpacked(tmp_path, monkeypatch):
     vault = write_vault(tmp_path / "vault", NOTES)
     _, _, alone = cartel.build.load_site(vault)
-    calls = []
-    real = beside.parse_beside
-    monkeypatch.setattr(cartel.build, "BESIDE_FROM", 10)
-    monkeypatch.setattr(beside, "CHUNK", 7)
-    monkeypatch.setattr(cartel.build, "parse_beside", lambda *a: calls.append(1) or real(*a))
+    parsed_here = _slow_parse_here(monkeypatch)
     _, _, with_helper = cartel.build.load_site(vault)
-    assert calls
+    assert 0 < len(parsed_here) < len(NOTES)  # the helper parsed the rest
     assert not any(isinstance(n.body, PackedBody) for n in with_helper.notes)
     assert [_whole(n) for n in with_helper.notes] == [_whole(n) for n in alone.notes]
     assert with_helper.diagnostics == alone.diagnostics

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -10,7 +12,7 @@ from cartel.config import Config
 from cartel.link import asset_url, choose, link_site, note_url
 from cartel.parse import parse_note
 from cartel.scan import Source
-from cartel.slug import slugify
+from cartel.slug import _LIGATURES, slugify
 
 NAME = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
 
@@ -26,11 +28,6 @@ def test_slugs_are_always_safe_path_parts(text):
 
 def _slug_by_definition(text: str, fallback: str = "note") -> str:
     """slugify as its docstring defines it, every text taken the long way."""
-    import re
-    import unicodedata
-
-    from cartel.slug import _LIGATURES
-
     text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
