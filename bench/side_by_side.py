@@ -9,17 +9,24 @@ under the same load, and every output folder is new, so no tool reuses what an
 earlier run wrote (Pagefind skips the index files already in its output folder).
 It needs the peers set up by `build_bench.py --peers` (../shared/bench/peers.sh):
 their vault copies, Eleventy and the venv with Pagefind, under WORK/peers.
-Prints the median of each and the ratios.
+Prints the medians of wall and CPU time, the ratios, and each round's
+[wall, CPU] seconds. CPU time is user + system, of the tool and every process
+it waited for (Hugo's threads, the Pagefind binary, cartel's helper and
+Pagefind processes). On two cores a
+build cannot end before half its CPU time: CPU time tells work done from
+time spent waiting.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from build_bench import WORK, fresh_folder, make_vault, remove_fresh_folders
@@ -27,19 +34,36 @@ from build_bench import WORK, fresh_folder, make_vault, remove_fresh_folders
 PEERS = WORK / "peers"
 
 
-def timed(command: list[str], cwd: Path | None = None) -> float:
-    """Wall seconds of one run of `command` (which must succeed)."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Cost:
+    """Wall and CPU seconds of a run; costs add up."""
+
+    wall: float
+    cpu: float
+
+    def __add__(self, other: "Cost") -> "Cost":
+        return Cost(self.wall + other.wall, self.cpu + other.cpu)
+
+
+def children_cpu() -> float:
+    """User + system seconds of every child process waited for so far (and of the ones they waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], cwd: Path | None = None) -> Cost:
+    """Wall and CPU seconds of one run of `command` (which must succeed)."""
+    cpu, start = children_cpu(), time.perf_counter()
     subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    return Cost(time.perf_counter() - start, children_cpu() - cpu)
 
 
-def pagefind(site: Path) -> float:
+def pagefind(site: Path) -> Cost:
     """Pagefind alone on a site, as peers.sh runs it (its index lands in the site's new folder)."""
     return timed([str(PEERS / "venv" / "bin" / "python"), "-m", "pagefind", "--site", str(site), "--force-language", "fr"])
 
 
-def one_round(vault: Path) -> dict[str, float]:
+def one_round(vault: Path) -> dict[str, Cost]:
     """One run of each tool, each into a new folder."""
     cartel = timed([sys.executable, "-m", "cartel", "build", str(vault), "-o", str(fresh_folder("side-cartel")), "--no-cache"])
     hugo_out = fresh_folder("side-hugo")
@@ -60,11 +84,13 @@ def main() -> None:
         sys.exit("set the peers up first: python3 bench/build_bench.py --notes 4000 --runs 1 --peers")
     vault = make_vault(args.notes)
     rounds = [one_round(vault) for _ in range(args.runs)]
-    medians = {name: round(statistics.median(r[name] for r in rounds), 2) for name in rounds[0]}
+    medians = {name: round(statistics.median(r[name].wall for r in rounds), 2) for name in rounds[0]}
     medians["cartel / (hugo + pagefind)"] = round(medians["cartel"] / medians["hugo + pagefind"], 2)
     medians["(eleventy + pagefind) / cartel"] = round(medians["eleventy + pagefind"] / medians["cartel"], 2)
-    print(json.dumps({"notes": args.notes, "runs": args.runs, "medians": medians,
-                      "rounds": [{k: round(v, 2) for k, v in r.items()} for r in rounds]}, indent=2))
+    cpu = {name: round(statistics.median(r[name].cpu for r in rounds), 2) for name in rounds[0]}
+    print(json.dumps({"notes": args.notes, "runs": args.runs, "medians": medians, "cpu_medians": cpu,
+                      "rounds": [{k: [round(v.wall, 2), round(v.cpu, 2)] for k, v in r.items()} for r in rounds]},
+                     indent=2))
     remove_fresh_folders()
 
 
