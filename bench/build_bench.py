@@ -4,8 +4,9 @@ usage: python3 bench/build_bench.py [--notes 1000 4000 20000] [--runs 5] [--peer
 
 For each vault size (made by ../shared/bench/make_vault.py, seed 1) it times
 `cartel build` clean (no cache, fresh output), with nothing changed, and with
-one note changed, and prints the median wall time and the peak memory (max
-RSS of the build process) over the runs. `--peers` runs ../shared/bench/peers.sh
+one note changed, and prints the median wall time, the median CPU time (user
++ system, Pagefind's and the parse helper's included) and the peak memory (max
+RSS of the build process or of one it started) over the runs. `--peers` runs ../shared/bench/peers.sh
 on the 4,000-note vault (Hugo, Eleventy, Pagefind on Hugo's output, MkDocs) so
 the ratios come from one run on one machine, and times Pagefind alone again
 into a new folder each run (`pagefind_fresh`, a clean index; see that
@@ -35,17 +36,19 @@ import resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 wall = time.perf_counter() - start
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, code)
 """
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command, in a fresh process."""
+def measure(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system, with the processes it waited for: Pagefind,
+    the parse helper) of one command, in a fresh process."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True).stdout
-    wall, rss_kb, code = out.split()
+    wall, rss_kb, cpu, code = out.split()
     if int(code) not in (0, 1):
         raise RuntimeError(f"{command} exited with {code}")
-    return float(wall), int(rss_kb) / 1024
+    return float(wall), int(rss_kb) / 1024, float(cpu)
 
 
 def make_vault(notes: int, shard_size: int | None = None) -> Path:
@@ -115,8 +118,9 @@ def remove_fresh_folders() -> None:
     shutil.rmtree(WORK / "fresh", ignore_errors=True)
 
 
-def _summary(samples: list[tuple[float, float]]) -> dict:
+def _summary(samples: list[tuple[float, float, float]]) -> dict:
     return {"median_s": round(statistics.median(s[0] for s in samples), 3),
+            "median_cpu_s": round(statistics.median(s[2] for s in samples), 3),
             "peak_mb": round(max(s[1] for s in samples), 1), "runs": len(samples)}
 
 
