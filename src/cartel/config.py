@@ -57,6 +57,7 @@ class Config:
     max_embed_depth: int = 5
     search_shard_size: int = 5000
     pack_notes_from: int = 10000
+    feed_entries: int = 50
     theme_dir: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
@@ -127,6 +128,7 @@ def _config_from_table(root, data, theme_dir, default_dirs, problems) -> Config:
         max_embed_depth=_whole_number(build, "max_embed_depth", 5, 0, problems),
         search_shard_size=_whole_number(build, "search_shard_size", 5000, 1, problems),
         pack_notes_from=_whole_number(build, "pack_notes_from", 10000, 1, problems),
+        feed_entries=_whole_number(build, "feed_entries", 50, 0, problems),
         theme_dir=theme_dir,
         diagnostics=tuple(problems),
     )

@@ -1,4 +1,8 @@
-"""The Atom feed of questions and resources, newest first (an emitter).
+"""The Atom feed of the newest questions and resources, newest first (an emitter).
+
+It keeps `[build] feed_entries` entries (50 by default, 0 for all): feed
+readers fetch the feed again and again, and a vault of 20,000 notes made an
+11 MB feed of every one of them.
 
 An entry's date is the note's `date`; else, when the vault is in a git
 repository, the date of the commit that first added the file; else it has no
@@ -36,21 +40,18 @@ class Entry:
 
 
 def atom_feed(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
-    """Emitter: `feed.xml`."""
-    return {FEED_PATH: render_feed(site, feed_entries(site, git_first_dates(site.config.root)))}
+    """Emitter: `feed.xml`, with the first `[build] feed_entries` entries (0: all of them)."""
+    return {FEED_PATH: render_feed(site, feed_entries(site, git_first_dates(site.config.root), site.config.feed_entries))}
 
 
-def feed_entries(site: Site, git_dates: dict[str, str]) -> list[Entry]:
-    """Questions and resources, dated ones newest first, then undated ones A to Z."""
-    entries = []
-    for note in site.notes:
-        if note.type not in ("question", "resource"):
-            continue
-        date = note.date or git_dates.get(note.path, "")
-        entries.append(Entry(note.path, note.title, site.urls[note.path], date, entry_summary(site, note), note.type))
-    dated = sorted((e for e in entries if e.date), key=lambda e: (_timestamp(e.date), e.path), reverse=True)
-    undated = sorted((e for e in entries if not e.date), key=lambda e: (e.title.casefold(), e.path))
-    return dated + undated
+def feed_entries(site: Site, git_dates: dict[str, str], limit: int = 0) -> list[Entry]:
+    """Questions and resources, dated ones newest first, then undated ones A to Z: the first `limit` (0: all)."""
+    notes = [(note, note.date or git_dates.get(note.path, "")) for note in site.notes if note.type in ("question", "resource")]
+    dated = sorted((n for n in notes if n[1]), key=lambda n: (_timestamp(n[1]), n[0].path), reverse=True)
+    undated = sorted((n for n in notes if not n[1]), key=lambda n: (n[0].title.casefold(), n[0].path))
+    # Only the entries kept are summarised: a summary is most of an entry's cost.
+    return [Entry(note.path, note.title, site.urls[note.path], date, entry_summary(site, note), note.type)
+            for note, date in (dated + undated)[:limit or None]]
 
 
 def render_feed(site: Site, entries: list[Entry]) -> bytes:

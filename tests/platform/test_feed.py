@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -39,6 +40,32 @@ def test_feed_lists_questions_and_resources_newest_first_undated_last(build_vaul
     assert first.find(f"{ATOM}link").get("href") == "https://musees.example.org/recente/"
     assert first.findtext(f"{ATOM}summary") == "Un rapport de l'année."
     assert first.findtext(f"{ATOM}id") == "https://musees.example.org/recente/"
+
+
+def dated_questions(count: int) -> dict[str, str]:
+    """`count` questions dated a day apart, `Q000` the oldest."""
+    first = datetime.date(2024, 1, 1)
+    return {f"Q{i:03}.md": f"---\ntags: question\ndate: {first + datetime.timedelta(days=i)}\n---\n# Question {i:03}?\n\nRéponse.\n"
+            for i in range(count)}
+
+
+def test_the_feed_keeps_its_50_newest_entries_by_default(build_vault):
+    built = build_vault({"cartel.toml": TOML, **dated_questions(52)})
+    assert [title for title, _ in entries(built.output)] == [f"Question {i:03}?" for i in range(51, 1, -1)]
+
+
+def test_feed_entries_sets_how_many_the_feed_keeps_and_0_keeps_all(build_vault):
+    notes = {"Ancienne.md": "---\ntags: question\ndate: 2021-03-02\n---\n# Ancienne question?\n\nRéponse.\n",
+             "Récente.md": "---\ntags: ressource\ndate: 2024-11-20\n---\n# Ressource récente\n\nUn rapport.\n",
+             "Sans date.md": "---\ntags: question\n---\n# Question sans date?\n\nRéponse.\n"}
+    one = build_vault({"cartel.toml": TOML + "[build]\nfeed_entries = 1\n", **notes}, "one")
+    assert entries(one.output) == [("Ressource récente", "2024-11-20T00:00:00Z")]
+    every = build_vault({"cartel.toml": TOML + "[build]\nfeed_entries = 0\n", **notes}, "every")
+    assert [title for title, _ in entries(every.output)] == ["Ressource récente", "Ancienne question?", "Question sans date?"]
+    wrong = build_vault({"cartel.toml": TOML + "[build]\nfeed_entries = -3\n", **notes}, "wrong")
+    assert [d.message for d in wrong.result.diagnostics if d.rule == "config-invalid"] == [
+        "[build] feed_entries = -3 is not valid; the default (50) is used"]
+    assert len(entries(wrong.output)) == 3
 
 
 def git(vault, *args, date: str):
