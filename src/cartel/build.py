@@ -18,7 +18,7 @@ from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity, diag
-from cartel.emit import TreeListing, check_output_dir, emit_site, remove_stale_staging, robots, sitemap
+from cartel.emit import TreeListing, check_output_dir, emit_site, remove_stale_staging, robots, sitemaps
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
@@ -219,8 +219,8 @@ def theme_static(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
 
 
 def sitemap_and_robots(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
-    """`sitemap.xml` and `robots.txt`."""
-    return {"sitemap.xml": sitemap(site, pages), "robots.txt": robots(site)}
+    """`sitemap.xml` (and the sitemaps it lists, on a large site) and `robots.txt`."""
+    return {**sitemaps(site, pages), "robots.txt": robots(site)}
 
 
 # Site-wide emitters: each maps (site, pages) to {output path: bytes}. Adding an output is adding one here.

@@ -439,18 +439,29 @@ def remove_built_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def sitemap(site: Site, pages: tuple[PageInfo, ...]) -> bytes:
-    """`sitemap.xml` of every page, with `lastmod` where the note has a date."""
+# The sitemap protocol's limit of URLs in one file; a larger site gets an index of several sitemaps.
+SITEMAP_URLS = 50_000
+
+
+def sitemaps(site: Site, pages: tuple[PageInfo, ...], per_file: int = SITEMAP_URLS) -> dict[str, bytes]:
+    """`sitemap.xml` of every page, with `lastmod` where the note has a date; beyond `per_file` pages, an index of
+    `sitemap-1.xml`, `sitemap-2.xml`… that hold them."""
     base = site.config.base_url
     dates = {site.urls[n.path]: n.date for n in site.notes}
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for page in pages:
-        if page.kind == "404":
-            continue
-        lastmod = dates.get(page.url, "")
-        lines.append(f"<url><loc>{xml_escape(base + page.url)}</loc>"
-                     + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
-    lines.append("</urlset>")
+    entries = [f"<url><loc>{xml_escape(base + page.url)}</loc>"
+               + (f"<lastmod>{dates[page.url]}</lastmod>" if dates.get(page.url) else "") + "</url>"
+               for page in pages if page.kind != "404"]
+    if len(entries) <= per_file:
+        return {"sitemap.xml": _sitemap_xml("urlset", entries)}
+    parts = {f"sitemap-{n}.xml": _sitemap_xml("urlset", entries[start:start + per_file])
+             for n, start in enumerate(range(0, len(entries), per_file), 1)}
+    index = [f"<sitemap><loc>{xml_escape(f'{base}/{name}')}</loc></sitemap>" for name in parts]
+    return {"sitemap.xml": _sitemap_xml("sitemapindex", index), **parts}
+
+
+def _sitemap_xml(root: str, entries: list[str]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+             *entries, f"</{root}>"]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

@@ -139,3 +139,28 @@ def test_sitemap_robots_canonical_and_sharing_tags(build_vault):
     assert '<meta property="og:image" content="https://musees.example.org/images/partage.png">' in guide
     assert '<meta name="description" content="Un guide de l&#39;éclairage muséal.">' in guide
     assert (built.output / "_cartel" / "favicon.svg").is_file() and 'rel="icon"' in html
+
+
+def test_a_sitemap_beyond_the_protocols_limit_becomes_an_index_of_sitemaps(build_vault):
+    from cartel.build import load_site
+    from cartel.emit import SITEMAP_URLS, sitemaps
+    from cartel.render import PageInfo
+
+    built = build_vault({"cartel.toml": TOML, **dated_questions(5)})
+    whole = ET.fromstring((built.output / "sitemap.xml").read_bytes())
+    locs = [loc.text for loc in whole.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert whole.tag.endswith("urlset") and len(locs) > 5 and SITEMAP_URLS == 50_000
+    _, _, site = load_site(built.vault)
+    pages = tuple(PageInfo(loc.removeprefix("https://musees.example.org")) for loc in locs)
+    files = sitemaps(site, pages, per_file=2)
+    index = ET.fromstring(files["sitemap.xml"])
+    parts = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    count = (len(locs) + 1) // 2
+    assert index.tag.endswith("sitemapindex")
+    assert parts == [f"https://musees.example.org/sitemap-{n}.xml" for n in range(1, count + 1)]
+    assert sorted(files) == sorted(["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(1, count + 1)])
+    held = [[loc.text for loc in ET.fromstring(files[f"sitemap-{n}.xml"]).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+            for n in range(1, count + 1)]
+    assert all(len(urls) <= 2 for urls in held) and sum(held, []) == locs
+    assert b"<lastmod>2024-01-01</lastmod>" in b"".join(files.values())
+    assert sitemaps(site, pages)["sitemap.xml"] == (built.output / "sitemap.xml").read_bytes()
