@@ -46,12 +46,14 @@ def atom_feed(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
 
 def feed_entries(site: Site, git_dates: dict[str, str], limit: int = 0) -> list[Entry]:
     """Questions and resources, dated ones newest first, then undated ones A to Z: the first `limit` (0: all)."""
-    notes = [(note, note.date or git_dates.get(note.path, "")) for note in site.notes if note.type in ("question", "resource")]
-    dated = sorted((n for n in notes if n[1]), key=lambda n: (_timestamp(n[1]), n[0].path), reverse=True)
-    undated = sorted((n for n in notes if not n[1]), key=lambda n: (n[0].title.casefold(), n[0].path))
+    dates = {note.path: note.date or git_dates.get(note.path, "") for note in site.notes
+             if note.type in ("question", "resource")}
+    notes = [site.by_path[path] for path in dates]
+    dated = sorted((n for n in notes if dates[n.path]), key=lambda n: (_timestamp(dates[n.path]), n.path), reverse=True)
+    undated = sorted((n for n in notes if not dates[n.path]), key=lambda n: (n.title.casefold(), n.path))
     # Only the entries kept are summarised: a summary is most of an entry's cost.
-    return [Entry(note.path, note.title, site.urls[note.path], date, entry_summary(site, note), note.type)
-            for note, date in (dated + undated)[:limit or None]]
+    return [Entry(note.path, note.title, site.urls[note.path], dates[note.path], entry_summary(site, note), note.type)
+            for note in (dated + undated)[:limit or None]]
 
 
 def render_feed(site: Site, entries: list[Entry]) -> bytes:

@@ -15,6 +15,7 @@ from cartel.feed import parse_git_log
 from tests.conftest import write_vault
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 TOML = '[site]\ntitle = "Réseau des musées"\nbase_url = "https://musees.example.org"\nimage = "/images/partage.png"\n'
 
 
@@ -143,24 +144,23 @@ def test_sitemap_robots_canonical_and_sharing_tags(build_vault):
 
 def test_a_sitemap_beyond_the_protocols_limit_becomes_an_index_of_sitemaps(build_vault):
     from cartel.build import load_site
-    from cartel.emit import SITEMAP_URLS, sitemaps
+    from cartel.emit import sitemaps
     from cartel.render import PageInfo
 
     built = build_vault({"cartel.toml": TOML, **dated_questions(5)})
     whole = ET.fromstring((built.output / "sitemap.xml").read_bytes())
-    locs = [loc.text for loc in whole.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert whole.tag.endswith("urlset") and len(locs) > 5 and SITEMAP_URLS == 50_000
+    locs = [loc.text for loc in whole.iter(f"{SITEMAP}loc")]
+    assert whole.tag == f"{SITEMAP}urlset" and len(locs) > 5
     _, _, site = load_site(built.vault)
     pages = tuple(PageInfo(loc.removeprefix("https://musees.example.org")) for loc in locs)
     files = sitemaps(site, pages, per_file=2)
     index = ET.fromstring(files["sitemap.xml"])
-    parts = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    parts = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
     count = (len(locs) + 1) // 2
-    assert index.tag.endswith("sitemapindex")
+    assert index.tag == f"{SITEMAP}sitemapindex"
     assert parts == [f"https://musees.example.org/sitemap-{n}.xml" for n in range(1, count + 1)]
     assert sorted(files) == sorted(["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(1, count + 1)])
-    held = [[loc.text for loc in ET.fromstring(files[f"sitemap-{n}.xml"]).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-            for n in range(1, count + 1)]
+    held = [[loc.text for loc in ET.fromstring(files[f"sitemap-{n}.xml"]).iter(f"{SITEMAP}loc")] for n in range(1, count + 1)]
     assert all(len(urls) <= 2 for urls in held) and sum(held, []) == locs
     assert b"<lastmod>2024-01-01</lastmod>" in b"".join(files.values())
     assert sitemaps(site, pages)["sitemap.xml"] == (built.output / "sitemap.xml").read_bytes()
