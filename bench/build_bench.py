@@ -41,12 +41,14 @@ print(wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, code)
 """
 
 
-def measure(command: list[str]) -> tuple[float, float, float]:
+def measure(command: list[str], cwd: Path | None = None, allowed: tuple[int, ...] = (0, 1)) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) and CPU seconds (user + system, with the processes it waited for: Pagefind,
-    the parse helper) of one command, in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True).stdout
+    the parse helper) of one command run in `cwd`, in a fresh process; RuntimeError unless it exits with one of
+    `allowed` (cartel exits with 1 when it reports errors)."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=cwd, capture_output=True, text=True,
+                         check=True).stdout
     wall, rss_kb, cpu, code = out.split()
-    if int(code) not in (0, 1):
+    if int(code) not in allowed:
         raise RuntimeError(f"{command} exited with {code}")
     return float(wall), int(rss_kb) / 1024, float(cpu)
 

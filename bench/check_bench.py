@@ -5,10 +5,10 @@ usage: python3 bench/check_bench.py [--notes 4000] [--runs 7]
 Times `cartel check VAULT` (text output to /dev/null) in a fresh process on
 the vault of ../shared/bench/make_vault.py (seed 1), without the build cache
 (`--no-cache`: every note parsed) and with it (the vault checked or built
-before), and prints the median and best wall time, the median CPU time, the peak memory, and one
-in-process breakdown: reading the vault (config, scan, parse, link) against
-running the rules. The vault is
-written in French-France typography, so it yields tens of thousands of
+before), and prints the median and best wall time, the median CPU time,
+the peak memory, and one in-process breakdown: reading the vault (config,
+scan, parse, link) against running the rules. The vault is written in
+French-France typography, so it yields tens of thousands of
 `style-punctuation-space` reports: the printing path is measured too.
 """
 

@@ -12,24 +12,20 @@ their vault copies, Eleventy and the venv with Pagefind, under WORK/peers.
 Prints the medians of wall and CPU time, the ratios, and each round's
 [wall, CPU] seconds. CPU time is user + system, of the tool and every process
 it waited for (Hugo's threads, the Pagefind binary, cartel's helper and
-Pagefind processes). On two cores a
-build cannot end before half its CPU time: CPU time tells work done from
-time spent waiting.
+Pagefind processes). On two cores a build cannot end before half its CPU
+time: CPU time tells work done from time spent waiting.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_bench import WORK, fresh_folder, make_vault, remove_fresh_folders
+from build_bench import WORK, fresh_folder, make_vault, measure, remove_fresh_folders
 
 PEERS = WORK / "peers"
 
@@ -45,17 +41,10 @@ class Cost:
         return Cost(self.wall + other.wall, self.cpu + other.cpu)
 
 
-def children_cpu() -> float:
-    """User + system seconds of every child process waited for so far (and of the ones they waited for)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def timed(command: list[str], cwd: Path | None = None) -> Cost:
-    """Wall and CPU seconds of one run of `command` (which must succeed)."""
-    cpu, start = children_cpu(), time.perf_counter()
-    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return Cost(time.perf_counter() - start, children_cpu() - cpu)
+    """Wall and CPU seconds of one run of `command` (which must succeed), as `build_bench.measure` takes them."""
+    wall, _, cpu = measure(command, cwd, allowed=(0,))
+    return Cost(wall, cpu)
 
 
 def pagefind(site: Path) -> Cost:

@@ -46,9 +46,8 @@ def atom_feed(site: Site, pages: tuple[PageInfo, ...]) -> dict[str, bytes]:
 
 def feed_entries(site: Site, git_dates: dict[str, str], limit: int = 0) -> list[Entry]:
     """Questions and resources, dated ones newest first, then undated ones A to Z: the first `limit` (0: all)."""
-    dates = {note.path: note.date or git_dates.get(note.path, "") for note in site.notes
-             if note.type in ("question", "resource")}
-    notes = [site.by_path[path] for path in dates]
+    notes = [note for note in site.notes if note.type in ("question", "resource")]
+    dates = {note.path: note.date or git_dates.get(note.path, "") for note in notes}
     dated = sorted((n for n in notes if dates[n.path]), key=lambda n: (_timestamp(dates[n.path]), n.path), reverse=True)
     undated = sorted((n for n in notes if not dates[n.path]), key=lambda n: (n.title.casefold(), n.path))
     # Only the entries kept are summarised: a summary is most of an entry's cost.
