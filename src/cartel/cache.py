@@ -125,8 +125,8 @@ def render_salt(site_fp: str, site_context) -> str:
 _TARGET_FIELDS = attrgetter("status", "path", "url", "anchor")
 
 
-def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
-    """For each note: everything its page's HTML can depend on, as a tuple of strings (`key_digest` hashes it).
+def note_page_keys(site: Site, salt: str) -> dict[str, str]:
+    """For each note: its page's dependency key, a digest of everything the page's HTML can depend on.
 
     That is the note itself (path, content digest, URL), where each of its
     links goes, the questions that rank it, and the path, content digest and
@@ -134,11 +134,17 @@ def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
     backlinks, the questions that rank it, its ancestors and children in the
     navigation, and the notes it embeds (with their own links, as deep as
     embeds go). Anything site-wide is in `salt`.
+
+    Each note's facts and links are hashed once (`value_digest`), and a key
+    hashes the digests of its parts: hashing each key's whole value, its
+    neighbours' facts again every time, took 0.9-1.1 s at 20,000 notes.
     """
     urls = site.urls
-    facts = {n.path: (n.path, n.digest, urls[n.path]) for n in site.notes}
-    links = {path: tuple(map(_TARGET_FIELDS, targets)) for path, targets in site.targets.items()}
-    near: dict[str, set[str]] = {path: {t[1] for t in fields if t[0] == "note"} for path, fields in links.items()}
+    facts = {n.path: _facts_digest(n.path, n.digest, urls[n.path]) for n in site.notes}
+    link_fields = {path: tuple(map(_TARGET_FIELDS, targets)) for path, targets in site.targets.items()}
+    links = {path: value_digest(fields) for path, fields in link_fields.items()}
+    near: dict[str, set[str]] = {path: {t[1] for t in fields if t[0] == "note"} for path, fields in link_fields.items()}
+    del link_fields
     for path, sources in site.backlinks.items():
         near.setdefault(path, set()).update(sources)
     for path, entries in site.appears_in.items():
@@ -148,8 +154,10 @@ def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
     for path, children in (getattr(hierarchy, "children", None) or {}).items():
         near.setdefault(path, set()).update(children)
     embeds = site.embeds
-    keys = {}
     appears_in = site.appears_in
+    salted = value_digest(salt)
+    empty = value_digest(())
+    keys = {}
     for path in facts:
         around = near.get(path) or set()
         parent = parents.get(path)
@@ -160,23 +168,31 @@ def note_page_keys(site: Site, salt: str) -> dict[str, tuple]:
                 around.add(parent)
                 seen.add(parent)
                 parent = parents.get(parent)
-        embedded = _closure(path, embeds) if path in embeds else ()
+        embedded = sorted(_closure(path, embeds)) if path in embeds else ()
         around.update(embedded)
-        keys[path] = (salt, facts[path], links.get(path, ()), appears_in.get(path, ()),
-                      tuple(map(facts.get, sorted(around - {path}))),
-                      tuple(map(links.get, sorted(embedded))))
+        others = sorted(around - {path})
+        keys[path] = hashlib.sha256(b"".join((
+            salted, facts[path], links.get(path, empty), value_digest(appears_in[path]) if path in appears_in else empty,
+            len(others).to_bytes(4, "big"), *[facts.get(other) or value_digest(other) for other in others],
+            len(embedded).to_bytes(4, "big"), *[links.get(other, empty) for other in embedded],
+        ))).hexdigest()
     return keys
 
 
-def key_digest(key: tuple) -> str:
-    """A note page key as a name in the render cache: a digest of its value."""
+def _facts_digest(path: str, digest: str, url: str) -> bytes:
+    # A note's facts, as `value_digest` would hash them but faster: a path, digest or URL holds no NUL.
+    return hashlib.sha256(f"{path}\0{digest}\0{url}".encode("utf-8", "surrogatepass")).digest()
+
+
+def value_digest(value) -> bytes:
+    """The SHA-256 digest of a value made of strings, numbers, None and tuples, by its value alone."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     # Without its memo a pickle depends on values alone, not on which objects are shared; and it is made three
-    # times as fast as the key's repr (20,000 keys: 0.9 s by repr).
+    # times as fast as the value's repr.
     pickler.fast = True
-    pickler.dump(key)
-    return hashlib.sha256(buffer.getbuffer()).hexdigest()
+    pickler.dump(value)
+    return hashlib.sha256(buffer.getbuffer()).digest()
 
 
 def _closure(path: str, embeds: dict[str, tuple[str, ...]]) -> set[str]:
@@ -425,11 +441,11 @@ class NoCache:
         """Every page, as `render(site)` (`cartel.render.iter_pages`) yields it."""
         return iter(render(site))
 
-    def stored_pages(self, keys: dict[str, tuple]) -> dict[str, Page]:
+    def stored_pages(self, keys: dict[str, str]) -> dict[str, Page]:
         """No page is kept."""
         return {}
 
-    def store_pages(self, keys: dict[str, tuple], pages: tuple[Page, ...], stored: dict[str, Page]) -> None:
+    def store_pages(self, keys: dict[str, str], pages: tuple[Page, ...], stored: dict[str, Page]) -> None:
         """Nothing to keep."""
         return None
 
@@ -455,7 +471,6 @@ class BuildCache(NoCache):
         self.site_fp = site_fingerprint(config)
         self._inputs: str | None = None
         self._moved: set[str] = set()  # notes whose bytes were not those scan recorded when parse read them
-        self._key_digests: dict[str, tuple[tuple, str]] = {}
 
     def close(self) -> None:
         """Commit and close the store: its database is left whole, without the log of an open connection."""
@@ -514,9 +529,7 @@ class BuildCache(NoCache):
         """Every page as `render(site, reuse=, renderer=)` yields it, note pages whose dependency key is unchanged
         taken from the cache; the others are kept for the next build as they pass."""
         renderer = SiteRenderer(site)  # made once: its site context keys the pages, then it renders them
-        # Only the keys' digests are kept while the pages render: the keys of 100,000 notes hold about 150 MB.
-        names = {path: key_digest(key) for path, key in
-                 note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx)).items()}
+        names = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
         self._keep_only_pages(set(names.values()))
         reused: set[str] = set()
 
@@ -533,20 +546,20 @@ class BuildCache(NoCache):
             yield page
         self.store.flush()
 
-    def stored_pages(self, keys: dict[str, tuple]) -> dict[str, Page]:
+    def stored_pages(self, keys: dict[str, str]) -> dict[str, Page]:
         """The cached page of each note whose key has one."""
         stored = {}
         for path, key in keys.items():
-            page = self.store.load("render", self._key_digest(path, key))
+            page = self.store.load("render", key)
             if isinstance(page, Page):
                 stored[path] = page
         return stored
 
-    def store_pages(self, keys: dict[str, tuple], pages: tuple[Page, ...], stored: dict[str, Page]) -> None:
+    def store_pages(self, keys: dict[str, str], pages: tuple[Page, ...], stored: dict[str, Page]) -> None:
         """Keep the note pages that were rendered afresh; drop entries no note uses any more."""
         fresh = [p for p in pages if p.source in keys and stored.get(p.source) is not p]
         for page in fresh:
-            self._keep_page(self._key_digest(page.source, keys[page.source]), page)
+            self._keep_page(keys[page.source], page)
         self._forget_other_pages(keys, bool(fresh) or len(stored) != len(keys))
 
     def _stored_page(self, name: str, load: Callable[[], bytes]) -> Page | None:
@@ -579,18 +592,11 @@ class BuildCache(NoCache):
         self.store.keep_only("render", names)
         self.store.keep_only("render-head", names)
 
-    def _forget_other_pages(self, keys: dict[str, tuple], changed: bool) -> None:
+    def _forget_other_pages(self, keys: dict[str, str], changed: bool) -> None:
         """Drop the kept pages no note's key names any more, and write the kept pages when they `changed`."""
         if changed:
-            self._keep_only_pages({self._key_digest(p, k) for p, k in keys.items()})
+            self._keep_only_pages(set(keys.values()))
             self.store.flush()
-
-    def _key_digest(self, path: str, key: tuple) -> str:
-        # `stored_pages` and `store_pages` get the same key objects: each is hashed once (repr of 20,000 keys: 0.7 s).
-        known = self._key_digests.get(path)
-        if known is None or known[0] is not key:
-            known = self._key_digests[path] = (key, key_digest(key))
-        return known[1]
 
     def _build_inputs(self, scanned: ScanResult) -> str:
         # The commit checked out counts: a commit alone (no file changed) dates the feed's undated notes.

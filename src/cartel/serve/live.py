@@ -62,7 +62,7 @@ class Update:
 
 @dataclass
 class _NotePage:
-    key: tuple
+    key: str
     page: Page
 
 
