@@ -350,6 +350,33 @@ def test_a_vault_built_with_packed_notes_is_the_same_site(tmp_path, monkeypatch)
         assert tree_bytes(tmp_path / attempt) == tree_bytes(tmp_path / "held")
 
 
+def test_the_cache_stores_notes_as_the_build_keeps_them_whoever_parsed_them(tmp_path):
+    from cartel.cache import open_cache
+    from cartel.config import load_config
+    from cartel.parse.markdown import Body
+    from cartel.parse.packed import PackedBody
+
+    def stored_bodies(vault: Path) -> set[type]:
+        store = open_cache(vault, load_config(vault)).store
+        try:
+            return {type(store.load("parse", name).body) for name in store.names("parse")}
+        finally:
+            store.close()
+
+    vault = tmp_path / "demo"
+    shutil.copytree(DEMO, vault, ignore=shutil.ignore_patterns(".cartel-cache", "_site"))
+    cartel.build.load_site(vault, use_cache=True)  # as `cartel check` parses: notes kept as parsed
+    assert stored_bodies(vault) == {Body}
+    config = vault / "cartel.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[build]\npack_notes_from = 1\n", encoding="utf-8")
+    _, _, site = cartel.build.load_site(vault, use_cache=True)
+    assert {type(note.body) for note in site.notes} == {Body}  # check still reads them as parsed
+    assert stored_bodies(vault) == {PackedBody}  # the build that comes next loads them packed
+    build_site(vault, tmp_path / "from-check")
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(tmp_path / "from-check") == tree_bytes(tmp_path / "clean")
+
+
 def test_a_build_gives_the_heap_back_to_the_collector_and_leaves_a_caller_s_freeze_alone(tmp_path, monkeypatch):
     import gc
 

@@ -15,10 +15,11 @@ unpacks each body about twice: the note's page, its search record.
 
 The build packs notes from `[build] pack_notes_from` notes on
 (cartel.build.note_keeper); below that, holding the bodies is cheaper than
-unpacking them again. The build cache keeps a packed note as packed: it
+unpacking them again. The build cache stores a note as the build keeps it,
+whichever command parsed it (`cartel.cache.stored_note`): a packed note
 pickles as its bytes, and loading it costs neither unpacking nor packing
 again (`pack_note` only puts it on the build's shelf; `plain_note` unpacks
-it for a build that keeps notes as parsed).
+it for a build, a check or a preview that keeps notes as parsed).
 """
 
 from __future__ import annotations
