@@ -48,6 +48,20 @@ def test_a_note_from_the_cache_is_put_on_the_builds_shelf_or_unpacked():
     assert plain_note(stored) == note and plain_note(note) is note
 
 
+def test_the_cache_stores_a_note_in_the_build_s_form_packing_or_unpacking_it_once_at_most():
+    from cartel.cache import stored_note
+
+    data = "# Musée\n\nVoir [[Autre]].\n".encode()
+    plain = parse_note(Source("Notes/Musée.md", "note", False, data, 0.0, "d"), load_config(Path("/nonexistent")))
+    packed = pack_note(plain, BodyShelf())
+    assert stored_note(plain, packed, packed=True) is packed  # a build packed it: stored as the build keeps it
+    assert stored_note(packed, plain, packed=True) is packed  # the helper packed it, check unpacked it
+    assert stored_note(packed, plain, packed=False) is plain  # a small vault: stored as parsed
+    made = stored_note(plain, plain, packed=True)  # parsed here and kept as parsed by check: packed for builds
+    assert isinstance(made.body, PackedBody) and made.body.shelf is None and plain_note(made) == plain
+    assert stored_note(packed, packed, packed=False) == plain
+
+
 def test_the_shelf_keeps_only_the_last_bodies_unpacked():
     shelf = BodyShelf(size=2)
     bodies = [PackedBody.of(analyse(f"# Titre {i}\n\nUn paragraphe [[Lien {i}]] et #tag{i}.\n"), shelf) for i in range(4)]
