@@ -151,6 +151,34 @@ def test_ui_strings_cover_english():
     assert json.loads(ui_strings("en"))["search_no_result"] == "No result for “{q}”."
 
 
+def test_pagefind_is_found_where_its_python_package_looks_for_it(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import cartel.search
+    from pagefind.service import get_executable
+
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    assert cartel.search.find_executable() == Path(get_executable())  # the binary pagefind-bin installs
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "mon-pagefind"))
+    assert cartel.search.find_executable() == tmp_path / "mon-pagefind"
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    monkeypatch.setattr(cartel.search, "_BINARY_PACKAGES", ("pas_de_pagefind_ici",))
+    on_path = tmp_path / "bin" / "pagefind"
+    on_path.parent.mkdir()
+    on_path.write_text("#!/bin/sh\n", encoding="utf-8")
+    on_path.chmod(0o755)
+    monkeypatch.setenv("PATH", str(on_path.parent))
+    assert cartel.search.find_executable() == on_path
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PagefindError, match="pip install pagefind-bin"):
+        cartel.search.find_executable()
+    looked_up = subprocess.run([sys.executable, "-c", "import sys; from cartel.search import find_executable; "
+                                "find_executable(); print(sorted({'asyncio', 'pagefind.service'} & set(sys.modules)))"],
+                               capture_output=True, text=True, check=True)
+    assert looked_up.stdout.strip() == "[]"  # without the service module and its asyncio (30 ms of each build)
+
+
 def test_a_missing_pagefind_is_a_diagnostic_not_a_crash(tmp_path, monkeypatch):
     import cartel.search
 
