@@ -191,3 +191,19 @@ def test_english_strings(tmp_path):
     assert '<html lang="en">' in html and "Open the resource" in html and "Appears in" in html and "rank 2 of 3" in html
     question = (tmp_path / "out" / "questions" / "lumiere" / "index.html").read_text(encoding="utf-8")
     assert "Recommended resources" in question and '<span class="badge">in English</span>' in question
+
+
+def test_templates_read_a_dict_s_keys_first_and_its_missing_keys_as_jinja_does(tmp_path):
+    import jinja2
+
+    from cartel.config import load_config
+    from cartel.render import make_environment
+
+    ours = make_environment(load_config(tmp_path))
+    plain = jinja2.Environment(undefined=jinja2.ChainableUndefined, autoescape=True)
+    source = ("{{ d.title }}|{{ d.meta }}|{{ d.meta.deeper is defined }}|{{ d.items is defined }}|"
+              "{{ d.get('title') }}|{{ d.values is callable }}|{{ n.real }}")
+    values = {"d": {"title": "Musée <b>", "values": "une clé qui cache la méthode"}, "n": 3}
+    assert ours.from_string(source).render(values) == "Musée &lt;b&gt;||False|True|Musée &lt;b&gt;|False|3"
+    # Where Jinja2 prefers a dict's attribute, cartel prefers its key; everywhere else, the same text.
+    assert plain.from_string(source).render(values) == "Musée &lt;b&gt;||False|True|Musée &lt;b&gt;|True|3"

@@ -105,12 +105,17 @@ def template_files(folders: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...
 
 class _Environment(jinja2.Environment):
     """Templates read the context's dicts by key first: `page.title` then raises no AttributeError (Jinja2 tries
-    the attribute first), which took a tenth of rendering; other objects are read as Jinja2 does."""
+    the attribute first), which took a tenth of rendering; a key a dict lacks (`item.meta`) is undefined at once,
+    as Jinja2 would find it after two exceptions, unless a dict has such an attribute (`items`); other objects
+    are read as Jinja2 does."""
 
     def getattr(self, obj, attribute):
         """`obj.attribute` in a template."""
-        if type(obj) is dict and attribute in obj:
-            return obj[attribute]
+        if type(obj) is dict:
+            if attribute in obj:
+                return obj[attribute]
+            if not hasattr(dict, attribute):
+                return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
 
