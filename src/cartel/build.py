@@ -23,7 +23,7 @@ from cartel.feed import atom_feed
 from cartel.link import Site, link_site
 from cartel.parse import Note, parse_note
 from cartel.parse.beside import BESIDE_FROM, parse_beside
-from cartel.parse.packed import BodyShelf, pack_note, plain_note
+from cartel.parse.packed import BodyShelf, pack_note, packs_notes, plain_note
 from cartel.render import PageInfo, iter_pages, static_files
 from cartel.scan import ScanResult, scan_vault, without_note_contents
 from cartel.search import EarlyIndex, IndexJob, Memo, PagefindError, find_executable
@@ -159,7 +159,7 @@ class LongLivedHeap:
 def note_keeper(config: Config, notes: int) -> Callable[[Note], Note] | None:
     """How a build of `notes` notes keeps each parsed note until render: packed (cartel.parse.packed) from
     `[build] pack_notes_from` notes on, else as parsed (None)."""
-    if notes < config.pack_notes_from:
+    if not packs_notes(config, notes):
         return None
     return partial(pack_note, shelf=BodyShelf())
 

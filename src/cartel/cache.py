@@ -56,7 +56,7 @@ from cartel.emit import SpareTree, file_digest
 from cartel.feed import git_head
 from cartel.link import Site
 from cartel.parse import Note
-from cartel.parse.packed import PackedBody, pack_note, plain_note
+from cartel.parse.packed import PackedBody, pack_note, packs_notes, plain_note
 from cartel.render import Page, SiteRenderer, StoredBytes, theme_dirs
 from cartel.scan import KnownNotes, ScanResult, Source, known_notes, read_note
 from cartel.search import KeptFolder, Memo
@@ -126,7 +126,7 @@ _TARGET_FIELDS = attrgetter("status", "path", "url", "anchor")
 
 
 def stored_note(parsed: Note, kept: Note, packed: bool) -> Note:
-    """A note as the parse cache stores it: `packed` in a vault the build packs (cartel.build.note_keeper), else as
+    """A note as the parse cache stores it: `packed` in a vault the build packs (`packs_notes`), else as
     parsed; taken from the note as parse gave it or as the caller keeps it, whichever has that form already.
 
     Not simply as the caller keeps it: a preview or `cartel check` keeps notes as parsed, and after `cartel check`
@@ -509,7 +509,7 @@ class BuildCache(NoCache):
         cache stores each note as a build of this many notes keeps it (`stored_note`).
         """
         keys = {s.path: parse_key(self.site_fp, s) for s in sources}
-        packed = len(sources) >= self.config.pack_notes_from
+        packed = packs_notes(self.config, len(sources))
         stored = self.store.names("parse")
         if stored - set(keys.values()):  # forgotten first: the new entries reuse their room in the database
             self.store.keep_only("parse", set(keys.values()))

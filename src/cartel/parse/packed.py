@@ -31,6 +31,7 @@ import zlib
 from collections import deque
 from dataclasses import replace
 
+from cartel.config import Config
 from cartel.parse import Note
 from cartel.parse.markdown import Block, Body, Heading, Link, ListItem, Splice
 
@@ -131,6 +132,11 @@ class PackedBody:
 
     def __reduce__(self):  # pickled (the parse cache) as its bytes, on no shelf
         return PackedBody, (self.data, self.headings, self.tags, self.block_ids)
+
+
+def packs_notes(config: Config, notes: int) -> bool:
+    """Whether a build of `notes` notes keeps them packed (`[build] pack_notes_from`), and the cache stores them so."""
+    return notes >= config.pack_notes_from
 
 
 def pack_note(note: Note, shelf: BodyShelf | None) -> Note:
