@@ -11,6 +11,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import count
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -114,7 +115,7 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
             beside = not (early is not None and early.enabled)
             notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
                                 lambda missing: parse_all(missing, config, progress, beside), early.add if early else None,
-                                note_keeper(config, note_count) or plain_note)
+                                heap.settling(note_keeper(config, note_count) or plain_note))
             scanned = without_note_contents(scanned)
             heap.settled()
             site = link_site(notes, scanned.sources, config)
@@ -136,6 +137,9 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         return BuildResult(output, written.pages, diagnostics, time.perf_counter() - started)
 
 
+SETTLE_EVERY = 1000  # notes: full collections during parse, 0.65 -> 0.34 s at 20,000 notes
+
+
 class LongLivedHeap:
     """The notes and the linked site live until the build ends: once each is made, the collector is told to leave
     it alone (`gc.freeze`), instead of going through millions of objects again (collections in a 100,000-note
@@ -150,6 +154,18 @@ class LongLivedHeap:
         """What exists now lives to the build's end."""
         if self.ours:
             gc.freeze()
+
+    def settling(self, keep: Callable[[Note], Note], every: int = SETTLE_EVERY) -> Callable[[Note], Note]:
+        """`keep`, and what exists settled after every `every` notes kept: the notes kept so far live to the
+        build's end, and the full collections of a long parse would otherwise go through them again and again."""
+        kept = count(1)
+
+        def keep_and_settle(note: Note) -> Note:
+            note = keep(note)
+            if next(kept) % every == 0:
+                self.settled()
+            return note
+        return keep_and_settle
 
     def __exit__(self, *exc) -> None:
         if self.ours:

@@ -397,3 +397,22 @@ def test_a_build_gives_the_heap_back_to_the_collector_and_leaves_a_caller_s_free
     finally:
         gc.unfreeze()
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+
+
+def test_a_long_parse_settles_the_heap_every_so_many_notes_kept():
+    import gc
+
+    gc.unfreeze()
+    with cartel.build.LongLivedHeap() as heap:
+        keep = heap.settling(lambda note: ("kept", note), every=2)
+        assert keep("a") == ("kept", "a") and gc.get_freeze_count() == 0
+        assert keep("b") == ("kept", "b") and gc.get_freeze_count() > 0  # the second note kept settles the heap
+    assert gc.get_freeze_count() == 0  # and the heap is given back at the end
+    gc.freeze()  # a caller's own freeze: nothing more is frozen
+    try:
+        before = gc.get_freeze_count()
+        with cartel.build.LongLivedHeap() as heap:
+            keep = heap.settling(lambda note: note, every=1)
+            assert [keep(n) for n in range(3)] == [0, 1, 2] and gc.get_freeze_count() <= before
+    finally:
+        gc.unfreeze()
