@@ -15,6 +15,7 @@ from itertools import count
 from pathlib import Path
 from typing import Callable, Iterator
 
+from cartel import COLLECTOR_THRESHOLDS
 from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
@@ -51,14 +52,18 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 
 def load_site(vault: Path, output: Path | None = None, progress: Progress = _no_progress,
-              use_cache: bool = False) -> tuple[Config, ScanResult, Site]:
-    """config, scan, parse and link: everything `check` and `build` share; `use_cache` parses through the build cache."""
+              use_cache: bool = False, heap: LongLivedHeap | None = None) -> tuple[Config, ScanResult, Site]:
+    """config, scan, parse and link: everything `check` and `build` share; `use_cache` parses through the build cache;
+    the notes and the site settle in `heap` (the caller's, entered) as they are made."""
+    heap = heap or LongLivedHeap()  # one not entered changes nothing
     config = load_config(vault)
     scanned = scan_vault(config, output)
     sources = [s for s in scanned.sources if s.kind == "note"]
     notes = open_cache(Path(vault), config, use_cache).parse(
-        sources, lambda missing: parse_all(missing, config, progress, beside=True), keep=plain_note)
+        sources, lambda missing: parse_all(missing, config, progress, beside=True), keep=heap.settling(plain_note))
+    heap.settled()
     site = link_site(notes, scanned.sources, config)
+    heap.settled()
     return config, scanned, site
 
 
@@ -137,27 +142,39 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
         return BuildResult(output, written.pages, diagnostics, time.perf_counter() - started)
 
 
-SETTLE_EVERY = 1000  # notes: full collections during parse, 0.65 -> 0.34 s at 20,000 notes
+SETTLE_EVERY = 1000  # notes kept between two settlings of the heap during parse
 
 
 class LongLivedHeap:
-    """The notes and the linked site live until the build ends: once each is made, the collector is told to leave
-    it alone (`gc.freeze`), instead of going through millions of objects again (collections in a 100,000-note
-    build: 2.74 -> 1.67 s). Everything is given back to the collector when the build ends; a caller that froze
-    objects itself is left as it was, and nothing is frozen."""
+    """How a build (or a check) holds what it makes, while entered.
+
+    The notes and the linked site live to the end: as they are made, the
+    collector is told to leave them alone (`gc.freeze`) instead of going
+    through millions of objects again (collections in a 100,000-note build:
+    2.74 -> 1.67 s). And the collector runs with the command's thresholds
+    (`cartel.COLLECTOR_THRESHOLDS`) when a build or check is run from Python
+    with lower ones. On exit the collector is as it was. A caller that froze
+    objects itself, or turned automatic collection off, is left as it was:
+    nothing is frozen nor tuned; nor is anything by a heap not entered.
+    """
+
+    ours = False  # whether the collector is this heap's to tune: only once entered, and not frozen by the caller
 
     def __enter__(self) -> "LongLivedHeap":
-        self.ours = gc.get_freeze_count() == 0
+        self.thresholds = gc.get_threshold()
+        self.ours = gc.get_freeze_count() == 0 and self.thresholds[0] > 0
+        if self.ours and self.thresholds[0] < COLLECTOR_THRESHOLDS[0]:
+            gc.set_threshold(*COLLECTOR_THRESHOLDS)
         return self
 
     def settled(self) -> None:
-        """What exists now lives to the build's end."""
+        """What exists now lives to the end."""
         if self.ours:
             gc.freeze()
 
     def settling(self, keep: Callable[[Note], Note], every: int = SETTLE_EVERY) -> Callable[[Note], Note]:
-        """`keep`, and what exists settled after every `every` notes kept: the notes kept so far live to the
-        build's end, and the full collections of a long parse would otherwise go through them again and again."""
+        """`keep`, and the heap settled after every `every` notes kept: the notes kept so far live to the end, and
+        a long parse's collections would otherwise go through them again and again."""
         kept = count(1)
 
         def keep_and_settle(note: Note) -> Note:
@@ -170,6 +187,7 @@ class LongLivedHeap:
     def __exit__(self, *exc) -> None:
         if self.ours:
             gc.unfreeze()
+            gc.set_threshold(*self.thresholds)
 
 
 def note_keeper(config: Config, notes: int) -> Callable[[Note], Note] | None:

@@ -17,7 +17,7 @@ from rich.control import strip_control_codes
 from rich.markup import escape as rich_escape
 from rich.text import Text
 
-from cartel import __version__
+from cartel import COLLECTOR_THRESHOLDS, __version__
 from cartel.diagnostics import Severity, format_github, format_json, sort_diagnostics
 from cartel.emit import OutputRefused
 
@@ -112,9 +112,7 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="cartel")
 def main() -> None:
     """cartel: publish a curated resource platform from a folder of notes."""
-    # A build allocates hundreds of thousands of small, long-lived objects and no cycles worth
-    # chasing: the default collector thresholds cost about 20 % of a large build (bench/RESULTS.md).
-    gc.set_threshold(100_000, 50, 1000)
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     keep_large_buffers_apart()
 
 

@@ -399,20 +399,53 @@ def test_a_build_gives_the_heap_back_to_the_collector_and_leaves_a_caller_s_free
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
 
 
-def test_a_long_parse_settles_the_heap_every_so_many_notes_kept():
+def test_check_holds_its_notes_as_a_build_does_and_gives_the_collector_back(tmp_path, monkeypatch):
+    import gc
+
+    from cartel.check import check_vault
+
+    vault = write_vault(tmp_path / "vault", {"a.md": "# A\n\nVoir [[b]] et [[manque]].\n", "b.md": "# B\n"})
+    seen: list[tuple[int, tuple[int, ...]]] = []
+    real_link = cartel.build.link_site
+    monkeypatch.setattr(cartel.build, "link_site", lambda *a: seen.append((gc.get_freeze_count(), gc.get_threshold())) or real_link(*a))
+    gc.unfreeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        result = check_vault(vault, use_cache=False)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*thresholds)
+    assert seen[-1][0] > 0 and seen[-1][1] == cartel.COLLECTOR_THRESHOLDS  # the notes were left alone
+    assert gc.get_freeze_count() == 0
+    assert [d.rule for d in result.diagnostics if d.path == "a.md"] == ["link-unresolved"]
+
+
+def test_a_build_s_heap_settles_every_so_many_notes_kept_with_the_command_s_collector():
     import gc
 
     gc.unfreeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's own, as a caller from Python has them
     with cartel.build.LongLivedHeap() as heap:
+        assert gc.get_threshold() == cartel.COLLECTOR_THRESHOLDS
         keep = heap.settling(lambda note: ("kept", note), every=2)
         assert keep("a") == ("kept", "a") and gc.get_freeze_count() == 0
         assert keep("b") == ("kept", "b") and gc.get_freeze_count() > 0  # the second note kept settles the heap
-    assert gc.get_freeze_count() == 0  # and the heap is given back at the end
-    gc.freeze()  # a caller's own freeze: nothing more is frozen
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == (700, 10, 10)  # all given back at the end
+    gc.freeze()  # a caller's own freeze: nothing more is frozen, and the collector is left as it is
     try:
         before = gc.get_freeze_count()
         with cartel.build.LongLivedHeap() as heap:
             keep = heap.settling(lambda note: note, every=1)
             assert [keep(n) for n in range(3)] == [0, 1, 2] and gc.get_freeze_count() <= before
+            assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.unfreeze()
+    gc.set_threshold(0)  # a caller that turned automatic collection off
+    try:
+        with cartel.build.LongLivedHeap() as heap:
+            heap.settled()
+            assert gc.get_threshold()[0] == 0 and gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*thresholds)

@@ -167,13 +167,14 @@ def refine(stage: tuple[Diagnostic, ...], checked: tuple[Diagnostic, ...]) -> tu
 def check_vault(vault: Path, today: _dt.date | None = None, fixing: bool = False, use_cache: bool = True) -> CheckResult:
     """Read and link the vault (parsing through the build cache), run every rule, apply cartel.toml and
     per-note settings; edits only when fixing."""
-    from cartel.build import collect_diagnostics, load_site
+    from cartel.build import LongLivedHeap, collect_diagnostics, load_site
 
-    config, scanned, site = load_site(Path(vault), use_cache=use_cache)
-    texts = {s.path: source_text(s) for s in scanned.sources if s.kind in ("note", "data")}
-    checked, edits = run_rules(site, config, texts, today, fixing)
-    stage = refine(collect_diagnostics(config, scanned, site), checked)
-    diagnostics = configure(stage + checked, config, site.notes)
+    with LongLivedHeap() as heap:
+        config, scanned, site = load_site(Path(vault), use_cache=use_cache, heap=heap)
+        texts = {s.path: source_text(s) for s in scanned.sources if s.kind in ("note", "data")}
+        checked, edits = run_rules(site, config, texts, today, fixing)
+        stage = refine(collect_diagnostics(config, scanned, site), checked)
+        diagnostics = configure(stage + checked, config, site.notes)
     off, silences = disabled_rules(config), note_silences(site.notes)
     edits = tuple(e for e in edits if allowed(e.rule, e.path, off, silences))
     return CheckResult(diagnostics, edits, {s.path: s.digest for s in scanned.sources})

@@ -35,6 +35,7 @@ from collections import deque
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Sequence
 
+from cartel import COLLECTOR_THRESHOLDS
 from cartel.config import Config
 from cartel.parse import Note, parse_note
 from cartel.parse.packed import pack_note
@@ -233,8 +234,7 @@ class FramesWrittenBehind:
 
 
 if __name__ == "__main__":
-    # The helper makes and drops many small objects and no cycles worth chasing, as the build does (cartel.cli).
-    gc.set_threshold(100_000, 50, 1000)
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)  # the helper makes and drops many small objects, as the build does
     written = FramesWrittenBehind(sys.stdout.buffer)
     serve(frames_read_ahead(sys.stdin.buffer), written.send)
     written.close()
