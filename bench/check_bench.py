@@ -27,16 +27,19 @@ from build_bench import WORK, make_vault, measure  # noqa: E402  (the shared har
 
 BREAKDOWN = r"""
 import gc, json, sys, time
-gc.set_threshold(100_000, 50, 1000)        # as `cartel` does
+from cartel import COLLECTOR_THRESHOLDS
+gc.set_threshold(*COLLECTOR_THRESHOLDS)    # as `cartel` does
 from pathlib import Path
-from cartel.build import load_site
+from cartel.build import LongLivedHeap, load_site
 from cartel.check import run_rules
-start = time.perf_counter()
-config, scanned, site = load_site(Path(sys.argv[1]))
-loaded = time.perf_counter()
-texts = {s.path: s.text for s in scanned.sources if s.kind in ("note", "data")}
-found, _ = run_rules(site, config, texts, fixing=False)
-done = time.perf_counter()
+from cartel.scan import source_text
+with LongLivedHeap() as heap:              # as `check_vault` does
+    start = time.perf_counter()
+    config, scanned, site = load_site(Path(sys.argv[1]), heap=heap)
+    loaded = time.perf_counter()
+    texts = {s.path: source_text(s) for s in scanned.sources if s.kind in ("note", "data")}
+    found, _ = run_rules(site, config, texts, fixing=False)
+    done = time.perf_counter()
 print(json.dumps({"load_s": round(loaded - start, 3), "rules_s": round(done - loaded, 3), "reports": len(found)}))
 """
 
