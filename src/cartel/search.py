@@ -572,6 +572,7 @@ LOCK_NAME = ".lock"
 # Room a disk must have left for Pagefind to write a shard there: it retries forever a file it cannot create.
 MIN_FREE_BYTES = 256 << 20
 MIN_FREE_FILES = 100_000
+WRITES_TIMEOUT = 30.0  # seconds Pagefind's writes may take to end after it answered WriteFiles
 
 
 @dataclass(frozen=True)
@@ -609,7 +610,7 @@ def written_files(service: "PagefindService", index_id: int, folder: KeptFolder)
             return None
         service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder.path)})
         try:
-            files = read_written_bundle(folder.path)
+            files = read_written_bundle(folder.path) if wait_for_writes(service.process.pid, folder.path) else None
         except (OSError, ValueError, KeyError, IndexError, TypeError, PagefindError):
             files = None
         digests = {name: file_digest(data) for name, data in (files or {}).items() if is_hashed_file(name)}
@@ -621,6 +622,37 @@ def written_files(service: "PagefindService", index_id: int, folder: KeptFolder)
             pass  # the next build removes them before Pagefind writes
         folder.save_manifest(digests)
         return files
+
+
+def wait_for_writes(pid: int, folder: Path, timeout: float = WRITES_TIMEOUT) -> bool:
+    """Whether process `pid` has closed every file it had open in `folder`, waiting up to `timeout` seconds; False
+    when that cannot be known (no `/proc`) or did not happen.
+
+    Pagefind answers WriteFiles before its files are all written: it writes
+    through tokio, whose writes end in the background after the answer and
+    whose files close once written. Read at once, a file was found empty or
+    cut short (5 times in 200 under load), and published so.
+    """
+    descriptors = Path(f"/proc/{pid}/fd")
+    inside = str(folder.resolve()) + os.sep
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            writing = any(_link_target(entry.path).startswith(inside) for entry in os.scandir(descriptors))
+        except OSError:
+            return False
+        if not writing:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+
+
+def _link_target(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except FileNotFoundError:  # closed meanwhile
+        return ""
 
 
 def lock_folder(path: Path):

@@ -174,3 +174,64 @@ def test_a_kept_folder_on_a_nearly_full_disk_is_done_without(tmp_path, monkeypat
     monkeypatch.undo()
     assert index(records(), kept.folder) == index(records())
     assert set(hashed_files(kept.folder.path)) == set(kept.saved["manifest"]) != set()
+
+
+# A process that opens a file in a folder, says so, writes it `delay` seconds later and closes it, then lives on.
+SLOW_WRITER = """
+import sys, time
+with open(sys.argv[1], "wb") as handle:
+    print("open", flush=True)
+    time.sleep(float(sys.argv[2]))
+    handle.write(b"x" * 100_000)
+time.sleep(30)
+"""
+
+
+def slow_writer(path: Path, delay: float):
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(path), str(delay)], stdout=subprocess.PIPE)
+    assert process.stdout.readline() == b"open\n"
+    return process
+
+
+def test_files_are_read_once_the_writer_has_closed_them(tmp_path):
+    """Pagefind answers WriteFiles while its writes go on in the background: the build waits for them to end."""
+    import time
+
+    from cartel.search import wait_for_writes
+
+    (tmp_path / "shard").mkdir()
+    writer = slow_writer(tmp_path / "shard" / "pagefind.js", 0.4)
+    try:
+        started = time.monotonic()
+        assert wait_for_writes(writer.pid, tmp_path / "shard")
+        assert time.monotonic() - started >= 0.3
+        assert (tmp_path / "shard" / "pagefind.js").read_bytes() == b"x" * 100_000  # whole, not cut short
+        assert wait_for_writes(writer.pid, tmp_path / "elsewhere")  # nothing open there: no wait
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def test_writes_that_do_not_end_or_cannot_be_seen_are_not_waited_for_forever(tmp_path):
+    from cartel.search import wait_for_writes
+
+    (tmp_path / "shard").mkdir()
+    writer = slow_writer(tmp_path / "shard" / "pagefind.js", 30)
+    try:
+        assert not wait_for_writes(writer.pid, tmp_path / "shard", timeout=0.2)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not wait_for_writes(writer.pid, tmp_path / "shard")  # a process that is gone: nothing can be known
+
+
+def test_an_index_whose_writes_cannot_be_seen_to_end_is_handed_over_instead(tmp_path, monkeypatch):
+    import cartel.search
+
+    kept = Manifests(tmp_path / "shard-0")
+    monkeypatch.setattr(cartel.search, "wait_for_writes", lambda pid, folder: False)
+    assert index(records(), kept.folder) == index(records())
+    assert kept.saved["manifest"] == {} and hashed_files(kept.folder.path) == {}  # nothing in the folder is trusted
