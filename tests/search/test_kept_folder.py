@@ -6,9 +6,13 @@ from __future__ import annotations
 import fcntl
 import gzip
 import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from cartel.search import KeptFolder, Record, build_index, is_hashed_file, record_request
+from cartel.search import KeptFolder, Record, build_index, is_hashed_file, record_request, wait_for_writes
 from tests.conftest import tree_bytes
 
 CONFIG = {"force_language": "fr"}
@@ -187,44 +191,34 @@ time.sleep(30)
 """
 
 
+@contextmanager
 def slow_writer(path: Path, delay: float):
-    import subprocess
-    import sys
-
+    """The running writer process, killed at the end."""
     process = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(path), str(delay)], stdout=subprocess.PIPE)
-    assert process.stdout.readline() == b"open\n"
-    return process
+    try:
+        assert process.stdout.readline() == b"open\n"
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
 
 
 def test_files_are_read_once_the_writer_has_closed_them(tmp_path):
     """Pagefind answers WriteFiles while its writes go on in the background: the build waits for them to end."""
-    import time
-
-    from cartel.search import wait_for_writes
-
     (tmp_path / "shard").mkdir()
-    writer = slow_writer(tmp_path / "shard" / "pagefind.js", 0.4)
-    try:
+    with slow_writer(tmp_path / "shard" / "pagefind.js", 0.4) as writer:
         started = time.monotonic()
         assert wait_for_writes(writer.pid, tmp_path / "shard")
         assert time.monotonic() - started >= 0.3
         assert (tmp_path / "shard" / "pagefind.js").read_bytes() == b"x" * 100_000  # whole, not cut short
         assert wait_for_writes(writer.pid, tmp_path / "elsewhere")  # nothing open there: no wait
-    finally:
-        writer.kill()
-        writer.wait()
 
 
 def test_writes_that_do_not_end_or_cannot_be_seen_are_not_waited_for_forever(tmp_path):
-    from cartel.search import wait_for_writes
-
     (tmp_path / "shard").mkdir()
-    writer = slow_writer(tmp_path / "shard" / "pagefind.js", 30)
-    try:
+    with slow_writer(tmp_path / "shard" / "pagefind.js", 30) as writer:
         assert not wait_for_writes(writer.pid, tmp_path / "shard", timeout=0.2)
-    finally:
-        writer.kill()
-        writer.wait()
     assert not wait_for_writes(writer.pid, tmp_path / "shard")  # a process that is gone: nothing can be known
 
 
