@@ -625,21 +625,20 @@ def written_files(service: "PagefindService", index_id: int, folder: KeptFolder)
 
 
 def wait_for_writes(pid: int, folder: Path, timeout: float = WRITES_TIMEOUT) -> bool:
-    """Whether process `pid` has closed every file it had open in `folder`, waiting up to `timeout` seconds; False
-    when that cannot be known (no `/proc`) or did not happen.
+    """Whether process `pid` and its children have closed every file they had open in `folder`, waiting up to
+    `timeout` seconds; False when that cannot be known (no `/proc`) or did not happen.
 
     Pagefind answers WriteFiles before its files are all written: it writes
     through tokio, whose writes end in the background after the answer and
     whose files close once written. Read at once, a file was found empty or
-    cut short (26 times in 600 under load), and published so.
+    cut short (26 times in 600 under load), and published so. Its children
+    count: a `pagefind` found on the PATH may be npm's wrapper of the binary.
     """
-    descriptors = Path(f"/proc/{pid}/fd")
     inside = str(folder.resolve()) + os.sep
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with os.scandir(descriptors) as entries:
-                writing = any(_link_target(entry.path).startswith(inside) for entry in entries)
+            writing = any(_has_open_file(each, inside, may_end=each != pid) for each in _process_tree(pid))
         except OSError:
             return False
         if not writing:
@@ -647,6 +646,31 @@ def wait_for_writes(pid: int, folder: Path, timeout: float = WRITES_TIMEOUT) -> 
         if time.monotonic() > deadline:
             return False
         time.sleep(0.002)
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants, as Linux lists each thread's children."""
+    found, pending = [], [pid]
+    while pending:
+        found.append(pending.pop())
+        for children in Path(f"/proc/{found[-1]}/task").glob("*/children"):
+            try:
+                pending.extend(int(child) for child in children.read_text().split())
+            except (OSError, ValueError):
+                continue  # gone meanwhile
+    return found
+
+
+def _has_open_file(pid: int, inside: str, may_end: bool = False) -> bool:
+    """Whether process `pid` has a file open under the folder `inside` (ending with a separator); OSError when its
+    files cannot be listed, unless it `may_end` (a child) and has ended meanwhile."""
+    try:
+        with os.scandir(f"/proc/{pid}/fd") as entries:
+            return any(_link_target(entry.path).startswith(inside) for entry in entries)
+    except FileNotFoundError:
+        if may_end:
+            return False
+        raise
 
 
 def _link_target(path: str) -> str:

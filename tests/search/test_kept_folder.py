@@ -215,6 +215,27 @@ def test_files_are_read_once_the_writer_has_closed_them(tmp_path):
         assert wait_for_writes(writer.pid, tmp_path / "elsewhere")  # nothing open there: no wait
 
 
+# The same writer as the child of another process, as npm's `pagefind` wraps its binary.
+WRAPPED_WRITER = """
+import subprocess, sys
+subprocess.run([sys.executable, "-c", sys.argv[1], *sys.argv[2:]])
+"""
+
+
+def test_files_written_by_a_child_of_the_process_are_waited_for_too(tmp_path):
+    (tmp_path / "shard").mkdir()
+    wrapper = subprocess.Popen([sys.executable, "-c", WRAPPED_WRITER, SLOW_WRITER, str(tmp_path / "shard" / "entry"), "0.4"],
+                               stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        assert wrapper.stdout.readline() == b"open\n"
+        assert wait_for_writes(wrapper.pid, tmp_path / "shard")
+        assert (tmp_path / "shard" / "entry").read_bytes() == b"x" * 100_000
+    finally:
+        os.killpg(wrapper.pid, 9)
+        wrapper.wait()
+        wrapper.stdout.close()
+
+
 def test_writes_that_do_not_end_or_cannot_be_seen_are_not_waited_for_forever(tmp_path):
     (tmp_path / "shard").mkdir()
     with slow_writer(tmp_path / "shard" / "pagefind.js", 30) as writer:
