@@ -597,7 +597,8 @@ class KeptFolder:
 
 def written_files(service: "PagefindService", index_id: int, folder: KeptFolder) -> dict[str, bytes] | None:
     """The index's files as Pagefind writes them into `folder`, where the last index left its files; None when
-    the folder is in use by another build, cannot be written, or holds a file its manifest does not match."""
+    the folder is in use by another build, cannot be written, holds a file its manifest does not match, or
+    Pagefind's writes cannot be seen to end (`wait_for_writes`)."""
     lock = lock_folder(folder.path)
     if lock is None:
         return None

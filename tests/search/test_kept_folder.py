@@ -8,7 +8,6 @@ import gzip
 import os
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -208,10 +207,9 @@ def test_files_are_read_once_the_writer_has_closed_them(tmp_path):
     """Pagefind answers WriteFiles while its writes go on in the background: the build waits for them to end."""
     (tmp_path / "shard").mkdir()
     with slow_writer(tmp_path / "shard" / "pagefind.js", 0.4) as writer:
-        started = time.monotonic()
         assert wait_for_writes(writer.pid, tmp_path / "shard")
-        assert time.monotonic() - started >= 0.3
-        assert (tmp_path / "shard" / "pagefind.js").read_bytes() == b"x" * 100_000  # whole, not cut short
+        # Written 0.4 s after it was opened: whole only if the wait lasted until the writer closed it.
+        assert (tmp_path / "shard" / "pagefind.js").read_bytes() == b"x" * 100_000
         assert wait_for_writes(writer.pid, tmp_path / "elsewhere")  # nothing open there: no wait
 
 
