@@ -7,7 +7,9 @@ by `cartel clean`):
 - parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
 - render: a note page's dependency key (`note_page_keys`) → its `Page`,
   and apart its head (URL, source, kind, digest and size of its HTML), so
-  that a build reads a kept page's HTML only to write it;
+  that a build reads a kept page's HTML only to write it; listing: the same
+  for the tag pages and the lists of questions and resources, keyed by the
+  entries they list (`listing_keys`);
 - search: a search shard's key (`cartel.search.shard_key`) → its files
   (builds and the preview share them); `pagefind/shard-N/`, the folder
   Pagefind writes shard N into, where the files of the last index stay so
@@ -58,6 +60,7 @@ from cartel.link import Site
 from cartel.parse import Note
 from cartel.parse.packed import PackedBody, pack_note, packs_notes, plain_note
 from cartel.render import Page, SiteRenderer, StoredBytes, theme_dirs
+from cartel.render.pages import listing_members
 from cartel.scan import KnownNotes, ScanResult, Source, known_notes, read_note
 from cartel.search import KeptFolder, Memo
 
@@ -68,6 +71,7 @@ TAG_NAME = "CACHEDIR.TAG"
 TAG_TEXT = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is cartel's build cache; `cartel clean` removes it.\n"
 # Folders of earlier versions' stores, which this one does not read: removed after a build.
 RETIRED_FOLDERS = ("tree", "parse", "render", "search", "builds", "trees")
+LISTINGS = "listing"  # the store's kind for kept listings (tag pages, the lists of questions and resources)
 _SEP = "\x1f"
 
 
@@ -190,6 +194,31 @@ def note_page_keys(site: Site, salt: str) -> dict[str, str]:
             len(embedded).to_bytes(4, "big"), *[links.get(other, empty) for other in embedded],
         ))).hexdigest()
     return keys
+
+
+def listing_keys(renderer: SiteRenderer, salt: str) -> dict[str, str]:
+    """For each listing a build keeps (`cartel.render.pages.listing_members`): a digest of its name, `salt` and
+    the list entry (`SiteRenderer.note_item`) of each note it lists, in order.
+
+    Keyed by the entries' values, not by the notes' content digests: an edit
+    that leaves a note's title, summary, date and count as they were (most
+    edits of a body) renders no listing again, where a content digest would
+    render again at least the list of its type, which in a large vault is
+    among the largest pages (at 20,000 notes the resources' list holds
+    16,000 entries, and so does the tag page `ressource` of a vault that tags
+    every resource so).
+    """
+    salted = value_digest(salt)
+    entries: dict[str, bytes] = {}
+
+    def entry(path: str) -> bytes:
+        digest = entries.get(path)
+        if digest is None:
+            digest = entries[path] = value_digest(tuple(renderer.note_item(path).items()))
+        return digest
+    return {name: hashlib.sha256(b"".join((salted, value_digest(name), len(paths).to_bytes(4, "big"),
+                                           *map(entry, paths)))).hexdigest()
+            for name, paths in listing_members(renderer.site).items()}
 
 
 def value_digest(value) -> bytes:
@@ -536,11 +565,15 @@ class BuildCache(NoCache):
         return notes
 
     def render(self, site: Site, render: Callable[..., Iterable[Page]]) -> Iterator[Page]:
-        """Every page as `render(site, reuse=, renderer=)` yields it, note pages whose dependency key is unchanged
-        taken from the cache; the others are kept for the next build as they pass."""
+        """Every page as `render(site, reuse=, renderer=, keep=)` (`cartel.render.iter_pages`) yields it, note
+        pages and listings whose dependency key is unchanged taken from the cache; the others are kept for the
+        next build as they pass."""
         renderer = SiteRenderer(site)  # made once: its site context keys the pages, then it renders them
-        names = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
+        salt = render_salt(self.site_fp, renderer.site_ctx)
+        names = note_page_keys(site, salt)
+        listings = listing_keys(renderer, salt)
         self._keep_only_pages(set(names.values()))
+        self._keep_only_pages(set(listings.values()), LISTINGS)
         reused: set[str] = set()
 
         def reuse(note: Note) -> Page | None:
@@ -550,7 +583,12 @@ class BuildCache(NoCache):
                 reused.add(note.path)
             return page
 
-        for page in render(site, reuse=reuse, renderer=renderer):
+        def keep(listing: str, make: Callable[[], Page]) -> Page:
+            name = listings[listing]
+            stored = self._stored_page(name, lambda: self._stored_listing(name, make), LISTINGS)
+            return stored or self._keep_page(name, make(), LISTINGS)
+
+        for page in render(site, reuse=reuse, renderer=renderer, keep=keep):
             if page.source in names and page.source not in reused:
                 page = self._keep_page(names[page.source], page)
             yield page
@@ -572,15 +610,16 @@ class BuildCache(NoCache):
             self._keep_page(keys[page.source], page)
         self._forget_other_pages(keys, bool(fresh) or len(stored) != len(keys))
 
-    def _stored_page(self, name: str, load: Callable[[], bytes]) -> Page | None:
-        """The page kept as `name`, its HTML left in the store (`StoredBytes`, read by `load`) when its head is
-        there: a build writes again only the pages whose bytes differ from the spare tree's, and after one
-        note changed in a large vault that is a few of them (reading every page took 6.8 s at 100,000 notes)."""
-        head = self.store.load("render-head", name)
+    def _stored_page(self, name: str, load: Callable[[], bytes], kind: str = "render") -> Page | None:
+        """The page kept as `name` (among the note pages, or the `LISTINGS`), its HTML left in the store
+        (`StoredBytes`, read by `load`) when its head is there: a build writes again only the pages whose bytes
+        differ from the spare tree's, and after one note changed in a large vault that is a few of them (reading
+        every page took 6.8 s at 100,000 notes)."""
+        head = self.store.load(kind + "-head", name)
         if isinstance(head, tuple) and len(head) == 5:
-            url, source, kind, digest, size = head
-            return Page(url, StoredBytes(digest, size, load), source, kind)
-        page = self.store.load("render", name)  # kept by a cartel without heads
+            url, source, page_kind, digest, size = head
+            return Page(url, StoredBytes(digest, size, load), source, page_kind)
+        page = self.store.load(kind, name)  # kept by a cartel without heads
         return page if isinstance(page, Page) else None
 
     def _stored_data(self, name: str, note: Note, renderer: SiteRenderer) -> bytes:
@@ -588,19 +627,25 @@ class BuildCache(NoCache):
         page = self.store.load("render", name)
         return page.data if isinstance(page, Page) else renderer.note_page(note).data
 
-    def _keep_page(self, name: str, page: Page) -> Page:
-        """Keep a note page rendered afresh under its dependency key's digest `name`, and its head (URL, source,
-        kind, digest and size of its HTML) apart; the page with its digest, which emit then need not compute again."""
+    def _stored_listing(self, name: str, make: Callable[[], Page]) -> bytes:
+        """The HTML of the listing kept as `name`; made again if the store has let it go since its head was read."""
+        page = self.store.load(LISTINGS, name)
+        return page.data if isinstance(page, Page) else make().data
+
+    def _keep_page(self, name: str, page: Page, kind: str = "render") -> Page:
+        """Keep a page rendered afresh under its dependency key's digest `name` (among the note pages, or the
+        `LISTINGS`), and its head (URL, source, kind, digest and size of its HTML) apart; the page with its
+        digest, which emit then need not compute again."""
         data = page.data
         digest = file_digest(data)
-        self.store.save("render", name, page)
-        self.store.save("render-head", name, (page.url, page.source, page.kind, digest, len(data)))
+        self.store.save(kind, name, page)
+        self.store.save(kind + "-head", name, (page.url, page.source, page.kind, digest, len(data)))
         return Page(page.url, StoredBytes(digest, len(data), lambda: data), page.source, page.kind)
 
-    def _keep_only_pages(self, names: set[str]) -> None:
-        """Forget the kept pages, and their heads, that `names` does not name."""
-        self.store.keep_only("render", names)
-        self.store.keep_only("render-head", names)
+    def _keep_only_pages(self, names: set[str], kind: str = "render") -> None:
+        """Forget the kept pages (note pages, or the `LISTINGS`), and their heads, that `names` does not name."""
+        self.store.keep_only(kind, names)
+        self.store.keep_only(kind + "-head", names)
 
     def _forget_other_pages(self, keys: dict[str, str], changed: bool) -> None:
         """Drop the kept pages no note's key names any more, and write the kept pages when they `changed`."""

@@ -161,13 +161,13 @@ def _rendered(cache, site) -> set[str]:
     """Render through the cache; return the notes it had to render."""
     done: set[str] = set()
 
-    def render(site, reuse=None, renderer=None):
+    def render(site, reuse=None, renderer=None, keep=None):
         def counting(note):
             page = reuse(note) if reuse else None
             if page is None:
                 done.add(note.path)
             return page
-        return render_site(site, reuse=counting, renderer=renderer)
+        return render_site(site, reuse=counting, renderer=renderer, keep=keep)
 
     for _ in cache.render(site, render):  # pages are rendered as they are asked for
         pass

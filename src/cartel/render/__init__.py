@@ -204,11 +204,12 @@ class SiteRenderer:
         return Page(url, self.page("listing.html", context), "", kind)
 
 
-def iter_pages(site: Site, reuse=None, renderer: "SiteRenderer | None" = None) -> Iterator[Page]:
+def iter_pages(site: Site, reuse=None, renderer: "SiteRenderer | None" = None, keep=None) -> Iterator[Page]:
     """Every page of the site, rendered one at a time as asked for: the notes' in the site's order, then the
     generated pages. A build writes each before the next is rendered, so a site's pages are never all held.
 
     `reuse(note)` (a cache) may return a note's page instead of rendering it;
+    `keep(name, render)` (a cache) may return a listing instead of rendering it (`cartel.render.pages.Keep`);
     `renderer` is this site's, when the caller has made it already.
     """
     from cartel.render.pages import generated_pages
@@ -216,12 +217,12 @@ def iter_pages(site: Site, reuse=None, renderer: "SiteRenderer | None" = None) -
     renderer = renderer or SiteRenderer(site)
     for note in site.notes:
         yield (reuse and reuse(note)) or renderer.note_page(note)
-    yield from generated_pages(renderer)
+    yield from generated_pages(renderer, keep) if keep else generated_pages(renderer)
 
 
-def render_site(site: Site, reuse=None, renderer: "SiteRenderer | None" = None) -> tuple[Page, ...]:
+def render_site(site: Site, reuse=None, renderer: "SiteRenderer | None" = None, keep=None) -> tuple[Page, ...]:
     """Every page of the site, all held, in URL order (the preview serves them from memory)."""
-    return tuple(sorted(iter_pages(site, reuse, renderer), key=lambda page: page.url))
+    return tuple(sorted(iter_pages(site, reuse, renderer, keep), key=lambda page: page.url))
 
 
 def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:

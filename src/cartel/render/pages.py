@@ -4,20 +4,30 @@ and the search page."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from functools import partial
+from typing import Callable, Iterator
 
 from cartel.directory import Directory, facet_label, sort_key
 from cartel.graph import global_graph
+from cartel.link import Site
 from cartel.render import Page, SiteRenderer, format_date, tag_url
 
 GRAPH_URL = "/graphe/"
+TYPE_LISTS = (("question", "/questions/", "all_questions"), ("resource", "/ressources/", "all_resources"))
+
+# `keep(name, render)`: the listing `name` (see `listing_members`), rendered by `render()` or kept from a build before.
+Keep = Callable[[str, Callable[[], Page]], Page]
 
 
-def generated_pages(renderer: SiteRenderer) -> Iterator[Page]:
-    """Every page that no note writes, one at a time."""
+def _render_now(name: str, render: Callable[[], Page]) -> Page:
+    return render()
+
+
+def generated_pages(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:
+    """Every page that no note writes, one at a time; the listings of `listing_members` through `keep`."""
     site = renderer.site
-    yield from tag_pages(renderer)
-    yield from type_lists(renderer)
+    yield from tag_pages(renderer, keep)
+    yield from type_lists(renderer, keep)
     if not any(site.urls[n.path] == "/" for n in site.notes):
         yield home_page(renderer)
     yield from (directory_page(renderer, d) for d in site.directories)
@@ -28,33 +38,58 @@ def generated_pages(renderer: SiteRenderer) -> Iterator[Page]:
     yield Page("/recherche/", renderer.page("search.html", {"kind": "search", "url": "/recherche/", "title": t["search"]}), "", "search")
 
 
-def tag_pages(renderer: SiteRenderer) -> Iterator[Page]:
+def listing_members(site: Site) -> dict[str, tuple[str, ...]]:
+    """The listings a build may keep from one build to the next, by name: the notes each lists, in order.
+
+    A listing's HTML depends on those notes' list entries (`note_item`: each
+    note's own title, URL, type, summary, date and ranked count) and on the
+    site-wide templates, strings and settings, nothing else: a build after
+    one note changed renders again only the listings that hold it.
+    """
+    members = {f"tag:{tag}": tuple(paths) for tag, paths in site.tags.items()}
+    for kind, url, _ in TYPE_LISTS:
+        members[f"list:{kind}"] = tuple(n.path for n in site.notes if n.type == kind)
+    return members
+
+
+def tag_pages(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:
     """A page per tag, then the tags index with counts."""
     site, t = renderer.site, renderer.strings
     for tag, paths in site.tags.items():
-        items = sorted((renderer.note_item(p) for p in paths), key=lambda i: sort_key(i["title"]))
-        section = {"title": f'{t["pages_tagged"]} #{tag}', "count": len(items), "items": items}
-        yield renderer.listing(tag_url(tag), f"#{tag}", [section], "tag")
+        yield keep(f"tag:{tag}", partial(tag_page, renderer, tag, paths))
     by_count = sorted(site.tags.items(), key=lambda kv: sort_key(kv[0]))
     tags = [{"title": f"#{tag}", "url": tag_url(tag), "meta": f"({len(paths)})"} for tag, paths in by_count]
     yield renderer.listing("/tags/", t["all_tags"], [{"title": t["tags"], "count": len(tags), "items": tags, "style": "cloud"}], "tags")
 
 
-def type_lists(renderer: SiteRenderer) -> Iterator[Page]:
+def tag_page(renderer: SiteRenderer, tag: str, paths: tuple[str, ...]) -> Page:
+    """The page of one tag: its notes, A to Z."""
+    t = renderer.strings
+    items = sorted((renderer.note_item(p) for p in paths), key=lambda i: sort_key(i["title"]))
+    section = {"title": f'{t["pages_tagged"]} #{tag}', "count": len(items), "items": items}
+    return renderer.listing(tag_url(tag), f"#{tag}", [section], "tag")
+
+
+def type_lists(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:
     """"Toutes les questions" and "Toutes les ressources": A to Z and by date, with counts."""
+    for kind, url, title in TYPE_LISTS:
+        yield keep(f"list:{kind}", partial(type_list, renderer, kind, url, renderer.strings[title]))
+
+
+def type_list(renderer: SiteRenderer, kind: str, url: str, title: str) -> Page:
+    """The list of every note of one type."""
     site, t = renderer.site, renderer.strings
-    for kind, url, title in (("question", "/questions/", t["all_questions"]), ("resource", "/ressources/", t["all_resources"])):
-        notes = [n for n in site.notes if n.type == kind]
-        by_title = sorted(notes, key=lambda n: sort_key(n.title))
-        dated = sorted((n for n in notes if n.date), key=lambda n: (n.date, n.path), reverse=True)
-        by_date = dated + [n for n in by_title if not n.date]
-        language = site.config.language
-        sections = [
-            {"title": t["by_title"], "count": len(notes), "items": [renderer.note_item(n.path) for n in by_title], "style": "compact"},
-            {"title": t["by_date"], "count": len(dated), "style": "compact",
-             "items": [{**renderer.note_item(n.path), "meta": format_date(n.date, language) or t["no_date"]} for n in by_date]},
-        ]
-        yield renderer.listing(url, title, sections, kind + "-list")
+    notes = [n for n in site.notes if n.type == kind]
+    by_title = sorted(notes, key=lambda n: sort_key(n.title))
+    dated = sorted((n for n in notes if n.date), key=lambda n: (n.date, n.path), reverse=True)
+    by_date = dated + [n for n in by_title if not n.date]
+    language = site.config.language
+    sections = [
+        {"title": t["by_title"], "count": len(notes), "items": [renderer.note_item(n.path) for n in by_title], "style": "compact"},
+        {"title": t["by_date"], "count": len(dated), "style": "compact",
+         "items": [{**renderer.note_item(n.path), "meta": format_date(n.date, language) or t["no_date"]} for n in by_date]},
+    ]
+    return renderer.listing(url, title, sections, kind + "-list")
 
 
 def home_page(renderer: SiteRenderer) -> Page:
