@@ -20,6 +20,7 @@ from cartel.cache import open_cache
 from cartel.check.configure import configure
 from cartel.config import Config, load_config
 from cartel.diagnostics import Diagnostic, Severity, diag
+from cartel.directory import read_directories
 from cartel.emit import TreeListing, check_output_dir, emit_site, remove_stale_staging, robots, sitemaps
 from cartel.feed import atom_feed
 from cartel.link import Site, link_site
@@ -111,13 +112,13 @@ def build_site(vault: Path, output: Path | None = None, progress: Progress = _no
             spare = replace(spare, listing=stack.enter_context(TreeListing(spare.folder)))
         problems: list[Diagnostic] = []
         note_count = sum(1 for s in scanned.sources if s.kind == "note")
-        early = start_early_index(config, note_count)
+        early = start_early_index(config, index_size(config, scanned), cached=cache.memo("search").keeps)
         search = None
         try:
             # The sources are not kept in a variable: the notes' bytes must go with the scan's, once parsed.
-            # The other core is free to parse unless the index is begun during parse; the helper's notes come
-            # packed, and are unpacked here when the build keeps notes as parsed.
-            beside = not (early is not None and early.enabled)
+            # The other core is free to parse unless the whole index is begun during parse; the helper's notes
+            # come packed, and are unpacked here when the build keeps notes as parsed.
+            beside = not (early is not None and early.enabled and early.takes_other_core)
             notes = cache.parse([s for s in scanned.sources if s.kind == "note"],
                                 lambda missing: parse_all(missing, config, progress, beside), early.add if early else None,
                                 heap.settling(note_keeper(config, note_count) or plain_note))
@@ -198,13 +199,22 @@ def note_keeper(config: Config, notes: int) -> Callable[[Note], Note] | None:
     return partial(pack_note, shelf=BodyShelf())
 
 
-def start_early_index(config: Config, notes: int) -> EarlyIndex | None:
-    """The search index begun while `notes` note sources are parsed (cartel.search.EarlyIndex); None without Pagefind."""
+def start_early_index(config: Config, items: int, cached: bool = False) -> EarlyIndex | None:
+    """The search index of `items` pages and records begun while the notes are parsed (cartel.search.EarlyIndex),
+    by a build that keeps its search shards in the cache when `cached`; None without Pagefind."""
     try:
         find_executable()
     except PagefindError:
         return None  # start_search reports it
-    return EarlyIndex(config, notes)
+    return EarlyIndex(config, items, cached)
+
+
+def index_size(config: Config, scanned: ScanResult) -> int:
+    """How many pages and records the search index will hold: the published notes and the directories' rows
+    (read here as link reads them), so that the index begun during parse is cut into as many shards as the
+    site's (cartel.search.site_shard_count)."""
+    directories, _ = read_directories(config.directories, scanned.sources)
+    return sum(1 for s in scanned.sources if s.kind == "note" and not s.draft) + sum(len(d.rows) for d in directories)
 
 
 def start_search(site: Site, memo: Memo, problems: list[Diagnostic], early: EarlyIndex | None = None) -> IndexJob | None:

@@ -89,6 +89,8 @@ MAX_SHARDS = 16
 WRITE_BATCH = 256
 # Records the early index hands its sending thread at a time.
 EARLY_BATCH = 32
+# Notes parsed afresh past which a vault of several shards stops the shard it began during parse.
+EARLY_CHANGES = 100
 # Pagefind processes indexing shards at the same time (each uses every core for parsing; two keep both busy).
 PARALLEL_SHARDS = 2
 # The strings the search UI shows, sent to the browser as JSON.
@@ -232,21 +234,36 @@ class EarlyIndex:
     Each published note's record is guessed from the note alone
     (`early_record`) as the note comes out of parse, and a thread sends it to
     Pagefind, which indexes on the other core while Python parses. `finish`,
-    once the site is linked, compares the site's records with the ones sent:
-    when they begin the same, it sends the rest (the directory rows) and asks
-    for the files; any difference (a URL collision, more notes and rows than
-    one shard takes) stops it, and the index is made from the linked site as
-    before. A vault with more note files than one shard takes is not begun
-    early. It starts with the first note of a build that parses any note
-    afresh: notes all taken from the build cache most likely have their index
-    in the cache too.
+    once the site is linked, compares the site's records with the ones sent
+    (what link gives of them: the path, URL and summary of each): when they
+    begin the same, it sends the rest (the directory rows) and asks for the
+    files; any difference (a URL collision) stops it, and the index is made
+    from the linked site as before. It starts with the first note of a build
+    that parses any note afresh: notes all taken from the build cache most
+    likely have their index in the cache too.
+
+    A vault of several shards is begun early only by a build with the cache
+    (`cached`), and only the shard of the first note parsed afresh: the
+    notes offered before it wait (`waiting`, the notes themselves, not their
+    records), then the records of that shard's notes are sent as they come.
+    `finish` keeps that shard in the build cache and gives None: the site's
+    index is then made as before (`index_site`), which finds it there and
+    makes only the other shards that changed. After more than
+    `EARLY_CHANGES` notes parsed afresh (a setting changed, a pull of many
+    edits), the shard is stopped: such a build parses beside a helper process
+    and indexes its shards after link, two at a time.
     """
 
-    def __init__(self, config: Config, sources: int):
+    def __init__(self, config: Config, items: int, cached: bool = False):
         self.language = language_code(config.language)
         self.config = index_config(config)
-        self.enabled = shard_count(sources, config.search_shard_size) == 1
-        self.records: list[Record] = []
+        self.count = shard_count(items, config.search_shard_size)  # `items`: the site's notes and directory rows
+        self.enabled = self.count == 1 or cached
+        self.takes_other_core = self.count == 1  # while parse runs: no helper process then (cartel.parse.beside)
+        self.target = 0 if self.count == 1 else None  # the shard begun: with several, the first changed note's
+        self.waiting: list[Note] = []  # notes offered before `target` was known
+        self.fresh = 0  # notes parsed afresh so far
+        self.offered: list[tuple[str, str, str]] = []  # path, URL and summary of each note's record sent
         self.queue: queue.SimpleQueue[list[Record] | None] = queue.SimpleQueue()
         self.unsent: list[Record] = []  # handed to the thread a batch at a time: it wakes up less
         self.thread: threading.Thread | None = None
@@ -268,10 +285,37 @@ class EarlyIndex:
         """
         if not self.enabled or note.draft:
             return
-        self.records.append(early_record(note))
-        self.unsent.append(self.records[-1])
+        if self.count > 1:
+            self._offer_to_shard(note, parsed)
+            return
+        self._offer(note, changed, background=parsed)
+
+    def _offer_to_shard(self, note: Note, parsed: bool) -> None:
+        """`add` in a vault of several shards: the note waits, starts the shard, or goes to it if it is its own."""
+        self.fresh += parsed
+        if self.fresh > EARLY_CHANGES:
+            self.close()  # many changes: indexed after link, shard by shard
+            return
+        if self.target is None:
+            if not parsed:
+                self.waiting.append(note)
+                return
+            self.target = shard_of(declared_url(note), self.count)
+            waiting, self.waiting = self.waiting, []
+            for earlier in waiting:
+                if shard_of(declared_url(earlier), self.count) == self.target:
+                    self._offer(earlier, True, background=False)
+        if shard_of(declared_url(note), self.count) == self.target:  # its record only then: it unpacks its body
+            self._offer(note, True, background=False)  # few changes: the build waits on this shard last
+
+    def _offer(self, note: Note, changed: bool, background: bool) -> None:
+        """Hand the note's record to the sending thread, started by the first record of a changed build, at low
+        priority when `background`."""
+        record = early_record(note)
+        self.offered.append((note.path, record.url, record.summary))
+        self.unsent.append(record)
         if self.thread is None and changed:
-            self.background = parsed
+            self.background = background
             self.thread = threading.Thread(target=self._feed, name="cartel-early-index", daemon=True)
             self.thread.start()
         if self.thread is not None and len(self.unsent) >= EARLY_BATCH:
@@ -279,7 +323,8 @@ class EarlyIndex:
             self.unsent = []
 
     def finish(self, site: Site, memo: Memo) -> SearchBundle | None:
-        """The search bundle from the records sent, when the site's records begin with them; else None, Pagefind stopped."""
+        """The search bundle from the records sent, when the site's records begin with them; else None, Pagefind
+        stopped. With several shards, None once the shard begun is kept in `memo`."""
         try:
             return self._finish(site, memo) if self._sent_all() else None
         except PagefindError:
@@ -332,20 +377,31 @@ class EarlyIndex:
 
     def _finish(self, site: Site, memo: Memo) -> SearchBundle | None:
         shards = split_shards(site, site_shard_count(site))
-        if len(shards) != 1 or index_config(site.config) != self.config:
+        if len(shards) != self.count or index_config(site.config) != self.config or (self.count > 1 and not memo.keeps):
             return None
-        records = list(shard_records(site, shards[0]))
-        if records[:len(self.records)] != self.records:
+        shard = shards[self.target]
+        sent = len(self.offered)
+        # The rest of a note's record is read from the note itself, the very one link was given (or the same,
+        # packed): only its URL and summary come from link, and only those are compared.
+        if [offered(site, entry) for entry in shard.entries[:sent]] != self.offered:
             return None
-        key = shard_key(site, shards[0], self.config, 1, memo.salt) if memo.keeps else ""
+        key = shard_key(site, shard, self.config, self.count, memo.salt) if memo.keeps else ""
         files = memo.load(key)
         if not isinstance(files, dict):
-            self._send(records[len(self.records):])
-            files = index_files(self.service, self.index_id, self.sent, memo.folder(shard_folder_name(0)))
+            self._send([entry if isinstance(entry, Record) else note_record(site, entry) for entry in shard.entries[sent:]])
+            files = index_files(self.service, self.index_id, self.sent, memo.folder(shard_folder_name(shard.index)))
             keep_shard(memo, key, files)
+        if self.count > 1:
+            return None  # the other shards are made as before, and this one is found in `memo`
         memo.keep(memo_names([key]))
         return SearchBundle(site, tuple(shards), {0: key}, {0: files[ENTRY]}, {0: files}, memo, self.config,
                             self.language)
+
+
+def offered(site: Site, entry: Note | Record) -> tuple[str, str, str] | None:
+    """What `EarlyIndex` keeps of a note's record it sent (path, URL, summary), as the linked site has them; None
+    for a directory row."""
+    return (entry.path, site.urls[entry.path], entry_summary(site, entry)) if isinstance(entry, Note) else None
 
 
 def lower_thread_priority(niceness: int = 10) -> None:

@@ -204,14 +204,13 @@ def test_a_sharded_index_reindexes_only_the_shard_of_the_changed_note(tmp_path, 
     files = dict(SMALL_VAULT, **{"cartel.toml": SMALL_VAULT["cartel.toml"] + "\n[build]\nsearch_shard_size = 2\n"})
     vault = write_vault(tmp_path / "vault", files)
     indexed: list[int] = []
-    real = cartel.search.build_index
+    real = cartel.search.index_files
 
-    def build_index(config, requests, *rest):
-        requests = list(requests)
-        indexed.append(len(requests))
-        return real(config, requests, *rest)
+    def index_files(service, index_id, sent, *rest):  # every shard made, begun during parse or after link
+        indexed.append(len(sent))
+        return real(service, index_id, sent, *rest)
 
-    monkeypatch.setattr(cartel.search, "build_index", build_index)
+    monkeypatch.setattr(cartel.search, "index_files", index_files)
     build_site(vault, tmp_path / "out")
     shards = len(indexed)
     assert shards >= 4
@@ -442,3 +441,84 @@ def test_a_kept_shard_is_indexed_again_when_a_setting_changes_what_parse_makes_o
     shard = split_shards(site, 1)[0]
     assert shard_key(site, shard, {}, 1, "code and settings") == shard_key(site, shard, {}, 1, "code and settings")
     assert shard_key(site, shard, {}, 1, "code and settings") != shard_key(site, shard, {}, 1, "other settings")
+
+
+def _sharded_vault(tmp_path: Path) -> Path:
+    """The small vault cut into shards of about two pages and records each."""
+    from tests.conftest import write_vault
+
+    return write_vault(tmp_path / "vault", {
+        **SMALL_VAULT, "cartel.toml": SMALL_VAULT["cartel.toml"] + "\n[build]\nsearch_shard_size = 2\n",
+        "Brouillon/Idée.md": "# Idée\n\nUn brouillon, qui ne compte pas dans l'index.\n"})
+
+
+def _record_search_steps(monkeypatch) -> list[tuple[str, ...]]:
+    """What a build does for its index, in order: each note's record sent early, link, each shard made."""
+    import cartel.build
+    import cartel.search
+
+    steps: list[tuple[str, ...]] = []
+    offer, link, index_files = cartel.search.EarlyIndex._offer, cartel.build.link_site, cartel.search.index_files
+    monkeypatch.setattr(cartel.search.EarlyIndex, "_offer",
+                        lambda self, note, *rest, **named: steps.append(("early", note.path)) or offer(self, note, *rest, **named))
+    monkeypatch.setattr(cartel.build, "link_site", lambda *args: steps.append(("link",)) or link(*args))
+    monkeypatch.setattr(cartel.search, "index_files",
+                        lambda service, index_id, sent, *rest: steps.append(("shard",)) or index_files(service, index_id, sent, *rest))
+    return steps
+
+
+def test_a_cached_sharded_build_begins_the_changed_note_s_shard_during_parse(tmp_path, monkeypatch):
+    from cartel.build import build_site, load_site
+    from cartel.search import shard_of, site_shard_count
+
+    vault = _sharded_vault(tmp_path)
+    build_site(vault, tmp_path / "out")
+    steps = _record_search_steps(monkeypatch)
+    changed = "Ressources/fichier-obscur.md"
+    note = vault / changed
+    note.write_text(note.read_text(encoding="utf-8") + "\nUne planche de lichens ajoutée en novembre.\n", encoding="utf-8")
+    build_site(vault, tmp_path / "out")
+    _, _, site = load_site(vault)
+    count = site_shard_count(site)
+    assert count >= 4
+    early = [step[1] for step in steps[:steps.index(("link",))]]
+    shard = shard_of(site.urls[changed], count)
+    assert changed in early  # sent to Pagefind before link, with the notes of its shard and none other
+    assert early == [n.path for n in site.notes if shard_of(site.urls[n.path], count) == shard]
+    assert steps.count(("shard",)) == 1  # the other shards came from the cache
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+    assert "lichens" in json.dumps(read_all_fragments(tmp_path / "out"), ensure_ascii=False)
+
+
+def test_a_sharded_build_that_parses_many_notes_afresh_makes_its_shards_after_link(tmp_path, monkeypatch):
+    import cartel.search
+    from cartel.build import build_site
+
+    vault = _sharded_vault(tmp_path)
+    build_site(vault, tmp_path / "out")
+    monkeypatch.setattr(cartel.search, "EARLY_CHANGES", 1)
+    steps = _record_search_steps(monkeypatch)
+    close = cartel.search.EarlyIndex.close
+    monkeypatch.setattr(cartel.search.EarlyIndex, "close", lambda self: steps.append(("stopped",)) or close(self))
+    for path in ("Ressources/fichier-obscur.md", "Ressources/Réseaux sociaux au musée.md"):
+        (vault / path).write_text((vault / path).read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
+    build_site(vault, tmp_path / "out")
+    link = steps.index(("link",))
+    assert ("early", "Ressources/Réseaux sociaux au musée.md") in steps[:link]  # begun with the first note parsed
+    assert ("stopped",) in steps[:link]  # afresh, stopped at the second
+    assert ("early", "Ressources/fichier-obscur.md") not in steps and ("shard",) in steps[link:]
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+
+
+def test_the_index_begun_during_parse_is_cut_into_as_many_shards_as_the_site_s(tmp_path):
+    from cartel.build import index_size, load_site
+    from cartel.search import EarlyIndex, site_shard_count
+
+    vault = _sharded_vault(tmp_path)
+    config, scanned, site = load_site(vault)
+    rows = sum(len(d.rows) for d in site.directories)
+    assert rows > 0 and any(s.kind == "note" and s.draft for s in scanned.sources)
+    assert index_size(config, scanned) == len(site.notes) + rows  # the rows count, the drafts do not
+    assert EarlyIndex(config, index_size(config, scanned), cached=True).count == site_shard_count(site)
