@@ -47,7 +47,7 @@ def listing_members(site: Site) -> dict[str, tuple[str, ...]]:
     one note changed renders again only the listings that hold it.
     """
     members = {f"tag:{tag}": tuple(paths) for tag, paths in site.tags.items()}
-    for kind, url, _ in TYPE_LISTS:
+    for kind, _, _ in TYPE_LISTS:
         members[f"list:{kind}"] = tuple(n.path for n in site.notes if n.type == kind)
     return members
 
