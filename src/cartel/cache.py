@@ -7,9 +7,10 @@ by `cartel clean`):
 - parse: (note digest, path, draft, site fingerprint) → the parsed `Note`;
 - render: a note page's dependency key (`note_page_keys`) → its `Page`,
   and apart its head (URL, source, kind, digest and size of its HTML), so
-  that a build reads a kept page's HTML only to write it; listing: the same
-  for the tag pages and the lists of questions and resources, keyed by the
-  entries they list (`listing_keys`);
+  that a build reads a kept page's HTML only to write it; generated: the
+  same for the tag pages, the lists of questions and resources and the
+  graph, keyed by the entries they list and the values they show
+  (`generated_page_keys`);
 - search: a search shard's key (`cartel.search.shard_key`) → its files
   (builds and the preview share them); `pagefind/shard-N/`, the folder
   Pagefind writes shard N into, where the files of the last index stay so
@@ -60,7 +61,7 @@ from cartel.link import Site
 from cartel.parse import Note
 from cartel.parse.packed import PackedBody, pack_note, packs_notes, plain_note
 from cartel.render import Page, SiteRenderer, StoredBytes, theme_dirs
-from cartel.render.pages import listing_members
+from cartel.render.pages import kept_pages
 from cartel.scan import KnownNotes, ScanResult, Source, known_notes, read_note
 from cartel.search import KeptFolder, Memo
 
@@ -71,7 +72,7 @@ TAG_NAME = "CACHEDIR.TAG"
 TAG_TEXT = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is cartel's build cache; `cartel clean` removes it.\n"
 # Folders of earlier versions' stores, which this one does not read: removed after a build.
 RETIRED_FOLDERS = ("tree", "parse", "render", "search", "builds", "trees")
-LISTINGS = "listing"  # the store's kind for kept listings (tag pages, the lists of questions and resources)
+GENERATED = "generated"  # the store's kind for kept generated pages (tag pages, lists, graph: `generated_page_keys`)
 _SEP = "\x1f"
 
 
@@ -196,9 +197,9 @@ def note_page_keys(site: Site, salt: str) -> dict[str, str]:
     return keys
 
 
-def listing_keys(renderer: SiteRenderer, salt: str) -> dict[str, str]:
-    """For each listing a build keeps (`cartel.render.pages.listing_members`): a digest of its name, `salt` and
-    the list entry (`SiteRenderer.note_item`) of each note it lists, in order.
+def generated_page_keys(renderer: SiteRenderer, salt: str) -> dict[str, str]:
+    """For each generated page a build keeps (`cartel.render.pages.kept_pages`): a digest of its name, `salt`,
+    the list entry (`SiteRenderer.note_item`) of each note it lists, in order, and the other values it shows.
 
     Keyed by the entries' values, not by the notes' content digests: an edit
     that leaves a note's title, summary, date and count as they were (most
@@ -216,9 +217,9 @@ def listing_keys(renderer: SiteRenderer, salt: str) -> dict[str, str]:
         if digest is None:
             digest = entries[path] = value_digest(tuple(renderer.note_item(path).items()))
         return digest
-    return {name: hashlib.sha256(b"".join((salted, value_digest(name), len(paths).to_bytes(4, "big"),
+    return {name: hashlib.sha256(b"".join((salted, value_digest((name, values)), len(paths).to_bytes(4, "big"),
                                            *map(entry, paths)))).hexdigest()
-            for name, paths in listing_members(renderer.site).items()}
+            for name, (paths, values) in kept_pages(renderer.site).items()}
 
 
 def value_digest(value) -> bytes:
@@ -566,14 +567,14 @@ class BuildCache(NoCache):
 
     def render(self, site: Site, render: Callable[..., Iterable[Page]]) -> Iterator[Page]:
         """Every page as `render(site, reuse=, renderer=, keep=)` (`cartel.render.iter_pages`) yields it, note
-        pages and listings whose dependency key is unchanged taken from the cache; the others are kept for the
+        pages and generated pages whose dependency key is unchanged taken from the cache; the others are kept for the
         next build as they pass."""
         renderer = SiteRenderer(site)  # made once: its site context keys the pages, then it renders them
         salt = render_salt(self.site_fp, renderer.site_ctx)
         names = note_page_keys(site, salt)
-        listings = listing_keys(renderer, salt)
+        generated = generated_page_keys(renderer, salt)
         self._keep_only_pages(set(names.values()))
-        self._keep_only_pages(set(listings.values()), LISTINGS)
+        self._keep_only_pages(set(generated.values()), GENERATED)
         reused: set[str] = set()
 
         def reuse(note: Note) -> Page | None:
@@ -583,10 +584,10 @@ class BuildCache(NoCache):
                 reused.add(note.path)
             return page
 
-        def keep(listing: str, make: Callable[[], Page]) -> Page:
-            name = listings[listing]
-            stored = self._stored_page(name, lambda: self._stored_listing(name, make), LISTINGS)
-            return stored or self._keep_page(name, make(), LISTINGS)
+        def keep(page: str, make: Callable[[], Page]) -> Page:
+            name = generated[page]
+            stored = self._stored_page(name, lambda: self._stored_generated(name, make), GENERATED)
+            return stored or self._keep_page(name, make(), GENERATED)
 
         for page in render(site, reuse=reuse, renderer=renderer, keep=keep):
             if page.source in names and page.source not in reused:
@@ -611,7 +612,7 @@ class BuildCache(NoCache):
         self._forget_other_pages(keys, bool(fresh) or len(stored) != len(keys))
 
     def _stored_page(self, name: str, load: Callable[[], bytes], kind: str = "render") -> Page | None:
-        """The page kept as `name` (among the note pages, or the `LISTINGS`), its HTML left in the store
+        """The page kept as `name` (among the note pages, or the `GENERATED` ones), its HTML left in the store
         (`StoredBytes`, read by `load`) when its head is there: a build writes again only the pages whose bytes
         differ from the spare tree's, and after one note changed in a large vault that is a few of them (reading
         every page took 6.8 s at 100,000 notes)."""
@@ -627,14 +628,15 @@ class BuildCache(NoCache):
         page = self.store.load("render", name)
         return page.data if isinstance(page, Page) else renderer.note_page(note).data
 
-    def _stored_listing(self, name: str, make: Callable[[], Page]) -> bytes:
-        """The HTML of the listing kept as `name`; made again if the store has let it go since its head was read."""
-        page = self.store.load(LISTINGS, name)
+    def _stored_generated(self, name: str, make: Callable[[], Page]) -> bytes:
+        """The HTML of the generated page kept as `name`; made again if the store has let it go since its head was
+        read."""
+        page = self.store.load(GENERATED, name)
         return page.data if isinstance(page, Page) else make().data
 
     def _keep_page(self, name: str, page: Page, kind: str = "render") -> Page:
         """Keep a page rendered afresh under its dependency key's digest `name` (among the note pages, or the
-        `LISTINGS`), and its head (URL, source, kind, digest and size of its HTML) apart; the page with its
+        `GENERATED` ones), and its head (URL, source, kind, digest and size of its HTML) apart; the page with its
         digest, which emit then need not compute again."""
         data = page.data
         digest = file_digest(data)
@@ -643,7 +645,7 @@ class BuildCache(NoCache):
         return Page(page.url, StoredBytes(digest, len(data), lambda: data), page.source, page.kind)
 
     def _keep_only_pages(self, names: set[str], kind: str = "render") -> None:
-        """Forget the kept pages (note pages, or the `LISTINGS`), and their heads, that `names` does not name."""
+        """Forget the kept pages (note pages, or the `GENERATED` ones), and their heads, that `names` does not name."""
         self.store.keep_only(kind, names)
         self.store.keep_only(kind + "-head", names)
 

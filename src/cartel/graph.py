@@ -124,6 +124,16 @@ def global_graph(site: Site, max_label: int = 60) -> GlobalGraph:
     return GlobalGraph("".join(parts), listing, len(edges))
 
 
+def global_graph_inputs(site: Site) -> tuple:
+    """Everything `global_graph` reads of the site, as plain values: each question's title, URL and theme, each
+    resource's title and URL, and the rankings (a build keeps the graph page while they stay the same)."""
+    theme_rank = {path: i for i, path in enumerate(site.hierarchy.themes)}
+    questions = sorted(site.questions)
+    return (tuple((p, site.by_path[p].title, site.urls[p], _theme_of(site, p, theme_rank)) for p in questions),
+            tuple((p, site.by_path[p].title, site.urls[p]) for p in sorted(site.resources)),
+            tuple(_ranking_edges(site, questions)))
+
+
 def _ranking_edges(site: Site, question_paths: list[str]) -> list[tuple[str, str]]:
     edges: dict[tuple[str, str], None] = {}   # ordered and without repeats
     for question in question_paths:

@@ -8,14 +8,15 @@ from functools import partial
 from typing import Callable, Iterator
 
 from cartel.directory import Directory, facet_label, sort_key
-from cartel.graph import global_graph
+from cartel.graph import global_graph, global_graph_inputs
 from cartel.link import Site
 from cartel.render import Page, SiteRenderer, format_date, tag_url
 
 GRAPH_URL = "/graphe/"
+GRAPH = "graph"  # the graph page's name among the kept pages (`kept_pages`)
 TYPE_LISTS = (("question", "/questions/", "all_questions"), ("resource", "/ressources/", "all_resources"))
 
-# `keep(name, render)`: the listing `name` (see `listing_members`), rendered by `render()` or kept from a build before.
+# `keep(name, render)`: the page `name` (see `kept_pages`), rendered by `render()` or kept from a build before.
 Keep = Callable[[str, Callable[[], Page]], Page]
 
 
@@ -24,7 +25,7 @@ def _render_now(name: str, render: Callable[[], Page]) -> Page:
 
 
 def generated_pages(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:
-    """Every page that no note writes, one at a time; the listings of `listing_members` through `keep`."""
+    """Every page that no note writes, one at a time; those of `kept_pages` through `keep`."""
     site = renderer.site
     yield from tag_pages(renderer, keep)
     yield from type_lists(renderer, keep)
@@ -32,24 +33,29 @@ def generated_pages(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterato
         yield home_page(renderer)
     yield from (directory_page(renderer, d) for d in site.directories)
     if site.questions or site.resources:
-        yield graph_page(renderer)
+        yield keep(GRAPH, partial(graph_page, renderer))
     t = renderer.strings
     yield Page("/404.html", renderer.page("404.html", {"kind": "404", "url": "/404.html", "title": t["not_found_title"]}), "", "404")
     yield Page("/recherche/", renderer.page("search.html", {"kind": "search", "url": "/recherche/", "title": t["search"]}), "", "search")
 
 
-def listing_members(site: Site) -> dict[str, tuple[str, ...]]:
-    """The listings a build may keep from one build to the next, by name: the notes each lists, in order.
+def kept_pages(site: Site) -> dict[str, tuple[tuple[str, ...], tuple]]:
+    """The generated pages a build may keep from one build to the next, by name: what each shows, as the notes
+    it lists (in order) and other plain values.
 
-    A listing's HTML depends on those notes' list entries (`note_item`: each
-    note's own title, URL, type, summary, date and ranked count) and on the
-    site-wide templates, strings and settings, nothing else: a build after
-    one note changed renders again only the listings that hold it.
+    Besides the site-wide templates, strings and settings, a tag page or a
+    list of questions or resources depends only on its notes' list entries
+    (`note_item`: each note's own title, URL, type, summary, date and ranked
+    count), and the graph page only on what `global_graph` reads: a build
+    after one note changed renders again only the pages that show it.
     """
-    members = {f"tag:{tag}": tuple(paths) for tag, paths in site.tags.items()}
+    kept: dict[str, tuple[tuple[str, ...], tuple]] = {f"tag:{tag}": (tuple(paths), ())
+                                                      for tag, paths in site.tags.items()}
     for kind, _, _ in TYPE_LISTS:
-        members[f"list:{kind}"] = tuple(n.path for n in site.notes if n.type == kind)
-    return members
+        kept[f"list:{kind}"] = (tuple(n.path for n in site.notes if n.type == kind), ())
+    if site.questions or site.resources:
+        kept[GRAPH] = ((), global_graph_inputs(site))
+    return kept
 
 
 def tag_pages(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:

@@ -1,10 +1,11 @@
-"""Listings kept by the build cache: a build renders again only the tag pages and lists that hold a changed note."""
+"""Generated pages kept by the build cache: a build renders again only the tag pages, lists and graph that show a
+changed note as it changed."""
 
 from __future__ import annotations
 
 import cartel.render.pages
 from cartel.build import build_site
-from cartel.cache import LISTINGS, open_cache
+from cartel.cache import GENERATED, open_cache
 from cartel.config import load_config
 from tests.conftest import tree_bytes, write_vault
 
@@ -17,13 +18,15 @@ NOTES = {
 
 
 def rendered_listings(monkeypatch) -> list[str]:
-    """The listings a build renders (recorded as it runs): `tag:NAME` or `list:TYPE`."""
+    """The kept generated pages a build renders (recorded as it runs): `tag:NAME`, `list:TYPE` or `graph`."""
     rendered: list[str] = []
-    tag_page, type_list = cartel.render.pages.tag_page, cartel.render.pages.type_list
-    monkeypatch.setattr(cartel.render.pages, "tag_page",
+    pages = cartel.render.pages
+    tag_page, type_list, graph_page = pages.tag_page, pages.type_list, pages.graph_page
+    monkeypatch.setattr(pages, "tag_page",
                         lambda renderer, tag, paths: rendered.append(f"tag:{tag}") or tag_page(renderer, tag, paths))
-    monkeypatch.setattr(cartel.render.pages, "type_list",
+    monkeypatch.setattr(pages, "type_list",
                         lambda renderer, kind, *rest: rendered.append(f"list:{kind}") or type_list(renderer, kind, *rest))
+    monkeypatch.setattr(pages, "graph_page", lambda renderer: rendered.append("graph") or graph_page(renderer))
     return rendered
 
 
@@ -37,7 +40,7 @@ def test_a_first_build_renders_every_listing_and_a_build_with_a_setting_changed_
     vault = write_vault(tmp_path / "v", NOTES)
     rendered = rendered_listings(monkeypatch)
     build_site(vault, tmp_path / "out")
-    every = ["tag:ressource", "tag:patrimoine", "tag:musée", "tag:question", "list:question", "list:resource"]
+    every = ["tag:ressource", "tag:patrimoine", "tag:musée", "tag:question", "list:question", "list:resource", "graph"]
     assert sorted(rendered) == sorted(every)
     rendered.clear()
     (vault / "cartel.toml").write_text('title = "Un autre nom"\n', encoding="utf-8")
@@ -54,7 +57,7 @@ def test_a_build_renders_again_only_the_listings_that_hold_the_changed_note(tmp_
     note = vault / "Ressources" / "Fiche 2.md"  # a resource tagged patrimoine
     note.write_text(NOTES["Ressources/Fiche 2.md"].replace("Fiche 2", "Fiche deux"), encoding="utf-8")
     build_site(vault, out)
-    assert sorted(rendered) == ["list:resource", "tag:patrimoine", "tag:ressource"]
+    assert sorted(rendered) == ["graph", "list:resource", "tag:patrimoine", "tag:ressource"]  # its title changed
     assert "Fiche deux" in (out / "tags" / "patrimoine" / "index.html").read_text(encoding="utf-8")
     assert tree_bytes(out) == clean_copy(vault, tmp_path)
 
@@ -94,9 +97,22 @@ def test_a_kept_listing_let_go_since_its_head_was_kept_is_rendered_again(tmp_pat
     (vault / "Questions" / "Question 1.md").write_text(question, encoding="utf-8")
     build_site(vault, out)  # the spare copy is now the first build's site, whose question list differs
     with open_cache(vault, load_config(vault)) as cache:
-        cache.store.keep_only(LISTINGS, set())  # the listings' HTML goes, their heads stay
+        cache.store.keep_only(GENERATED, set())  # the generated pages' HTML goes, their heads stay
     rendered = rendered_listings(monkeypatch)
     (vault / "Ressources" / "Fiche 3.md").write_text(NOTES["Ressources/Fiche 3.md"] + "\nEncore.\n", encoding="utf-8")
     build_site(vault, out)
     assert "list:question" in rendered  # its HTML was wanted for the spare copy, and had gone
+    assert tree_bytes(out) == clean_copy(vault, tmp_path)
+
+
+def test_the_graph_page_is_rendered_again_when_a_ranking_changes_and_only_then(tmp_path, monkeypatch):
+    vault = write_vault(tmp_path / "v", NOTES)
+    out = tmp_path / "out"
+    build_site(vault, out)
+    rendered = rendered_listings(monkeypatch)
+    question = vault / "Questions" / "Question 1.md"
+    question.write_text(NOTES["Questions/Question 1.md"].replace("[[Fiche 1]]", "[[Fiche 5]]"), encoding="utf-8")
+    build_site(vault, out)
+    assert rendered == ["graph"]  # its entry in the lists (title, lead, one resource ranked) is as it was
+    assert 'href="/ressources/fiche-5/"' in (out / "graphe" / "index.html").read_text(encoding="utf-8")
     assert tree_bytes(out) == clean_copy(vault, tmp_path)
