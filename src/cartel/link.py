@@ -111,15 +111,6 @@ def _appears_in(questions: dict[str, Question], targets: dict) -> dict[str, tupl
 
 # -- URLs ------------------------------------------------------------------
 
-def note_url(path: str) -> str:
-    """`Folder/Sub/Ma note.md` → `/folder/sub/ma-note/`; `index.md` is its folder's page."""
-    parts = path.rsplit(".", 1)[0].split("/")
-    slugs = [slugify(p) for p in parts]
-    if parts[-1].lower() == "index":
-        slugs = slugs[:-1]
-    return "/" + "".join(s + "/" for s in slugs)
-
-
 def asset_url(path: str) -> str:
     """Assets keep their path when it is already URL-safe, else each part is slugified."""
     parts = path.split("/")
@@ -130,28 +121,13 @@ def asset_url(path: str) -> str:
     return "/" + "/".join([slugify(p) for p in parts[:-1]] + [name])
 
 
-def declared_url(note: Note) -> str:
-    """The note's URL: its `permalink` or `slug` key when given, made safe part by part, else from its path."""
-    permalink = note.meta.get("permalink")
-    if isinstance(permalink, str) and permalink.strip("/ "):
-        parts = [slugify(p) for p in permalink.replace("\\", "/").split("/") if p.strip() not in ("", ".", "..")]
-        if parts and parts[-1] in ("index-html", "index"):
-            parts = parts[:-1]
-        return "/" + "".join(p + "/" for p in parts)
-    url = note_url(note.path)
-    slug = slugify(note.meta.get("slug"), "") if isinstance(note.meta.get("slug"), str) else ""
-    if slug and url != "/":
-        return url.rstrip("/").rsplit("/", 1)[0] + "/" + slug + "/"
-    return url
-
-
 def assign_urls(notes: tuple[Note, ...], assets: tuple[str, ...], problems: list,
                 reserved: frozenset[str] = RESERVED_URLS) -> dict[str, str]:
     """A unique URL per note and asset, none of them `reserved`; a collision gets a numbered suffix and a diagnostic."""
     urls: dict[str, str] = {}
     taken: set[str] = {url.casefold() for url in reserved}
     for note in notes:
-        urls[note.path] = _unique(note.path, declared_url(note), taken, problems, page=True)
+        urls[note.path] = _unique(note.path, note.declared_url, taken, problems, page=True)
     for path in assets:
         urls[path] = _unique(path, asset_url(path), taken, problems, page=False)
     return urls

@@ -69,7 +69,7 @@ from cartel.directory import Directory, DirectoryRow
 from cartel.i18n import load_strings
 from cartel.config import Config
 from cartel.emit import file_digest
-from cartel.link import Site, declared_url
+from cartel.link import Site
 from cartel.model import parse_question, parse_resource
 from cartel.parse import Note
 from cartel.render import entry_summary, note_summary
@@ -300,12 +300,12 @@ class EarlyIndex:
             if not parsed:
                 self.waiting.append(note)
                 return
-            self.target = shard_of(declared_url(note), self.count)
+            self.target = shard_of(note.declared_url, self.count)
             waiting, self.waiting = self.waiting, []
             for earlier in waiting:
-                if shard_of(declared_url(earlier), self.count) == self.target:
+                if shard_of(earlier.declared_url, self.count) == self.target:
                     self._offer(earlier, True, background=False)
-        if shard_of(declared_url(note), self.count) == self.target:  # its record only then: it unpacks its body
+        if shard_of(note.declared_url, self.count) == self.target:  # its record only then: it unpacks its body
             self._offer(note, True, background=False)  # few changes: the build waits on this shard last
 
     def _offer(self, note: Note, changed: bool, background: bool) -> None:
@@ -935,7 +935,7 @@ def early_record(note: Note) -> Record:
     a URL collision) and the summary of its own question or resource part."""
     question = parse_question(note) if note.type == "question" else None
     resource = parse_resource(note) if note.type == "resource" else None
-    return record_of(note, declared_url(note), note_summary(note, question, resource))
+    return record_of(note, note.declared_url, note_summary(note, question, resource))
 
 
 def record_of(note: Note, url: str, summary: str) -> Record:

@@ -9,7 +9,8 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cartel.config import Config
-from cartel.link import asset_url, choose, link_site, note_url
+from cartel.link import asset_url, choose, link_site
+from cartel.urls import note_url
 from cartel.parse import parse_note
 from cartel.scan import Source
 from cartel.slug import _LIGATURES, slugify

@@ -16,6 +16,7 @@ from cartel.diagnostics import Diagnostic, Severity, diag
 from cartel.parse.frontmatter import read_front_matter
 from cartel.parse.markdown import Body, analyse
 from cartel.scan import Source, source_text
+from cartel.urls import declared_url
 
 if TYPE_CHECKING:
     from cartel.model import Question, Resource
@@ -35,6 +36,7 @@ class Note:
     digest: str
     meta: dict = field(hash=False, compare=False)
     body: Body = field(hash=False, compare=False)
+    declared_url: str  # the URL the note asks for (cartel.urls), made once here: link and search read it
     body_line: int = 1
     title: str = ""
     title_source: str = "file"      # navigation, title, alias, heading, file
@@ -64,8 +66,8 @@ def parse_note(source: Source, config: Config) -> Note:
         problems.append(type_problem)
     return Note(
         path=source.path, stem=source.stem, folder=source.folder, draft=source.draft, digest=source.digest,
-        meta=meta, body=body, body_line=front.body_line, title=title, title_source=title_source,
-        aliases=aliases, tags=tags, type=note_type, date=_date(meta.get("date")),
+        meta=meta, body=body, declared_url=declared_url(source.path, meta), body_line=front.body_line,
+        title=title, title_source=title_source, aliases=aliases, tags=tags, type=note_type, date=_date(meta.get("date")),
         nav_key=scalar_text(nav.get("key")), nav_parent=scalar_text(nav.get("parent") or meta.get("parent")),
         header=front.kind, diagnostics=tuple(problems), shape=model.note_shape(note_type, body, meta),
     )
