@@ -36,8 +36,8 @@ waited = []
 original_start, original_early, original_result = build.start_search, build.start_early_index, search.IndexJob.result
 def start(*args):
     return original_start(*args) if sys.argv[3] == "on" else None
-def early(*args):
-    return original_early(*args) if sys.argv[3] == "on" else None
+def early(*args, **named):
+    return original_early(*args, **named) if sys.argv[3] == "on" else None
 def result(job):
     started = time.perf_counter()
     try:
