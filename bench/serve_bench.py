@@ -123,7 +123,7 @@ def wait_listening(port: int, process: subprocess.Popen, timeout: float = 600) -
 
 
 def page_url(note: Path) -> str:
-    from cartel.link import note_url
+    from cartel.urls import note_url
 
     return note_url(note.relative_to(note.parents[1]).as_posix())
 
