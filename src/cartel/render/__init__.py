@@ -209,7 +209,8 @@ def iter_pages(site: Site, reuse=None, renderer: "SiteRenderer | None" = None, k
     generated pages. A build writes each before the next is rendered, so a site's pages are never all held.
 
     `reuse(note)` (a cache) may return a note's page instead of rendering it;
-    `keep(name, render)` (a cache) may return a listing instead of rendering it (`cartel.render.pages.Keep`);
+    `keep(name, render)` (a cache) may return a generated page (a tag page, a list, the graph) instead of
+    rendering it (`cartel.render.pages.Keep`);
     `renderer` is this site's, when the caller has made it already.
     """
     from cartel.render.pages import generated_pages
@@ -217,7 +218,7 @@ def iter_pages(site: Site, reuse=None, renderer: "SiteRenderer | None" = None, k
     renderer = renderer or SiteRenderer(site)
     for note in site.notes:
         yield (reuse and reuse(note)) or renderer.note_page(note)
-    yield from generated_pages(renderer, keep) if keep else generated_pages(renderer)
+    yield from generated_pages(renderer, keep)
 
 
 def render_site(site: Site, reuse=None, renderer: "SiteRenderer | None" = None, keep=None) -> tuple[Page, ...]:

@@ -24,9 +24,10 @@ def _render_now(name: str, render: Callable[[], Page]) -> Page:
     return render()
 
 
-def generated_pages(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:
-    """Every page that no note writes, one at a time; those of `kept_pages` through `keep`."""
+def generated_pages(renderer: SiteRenderer, keep: Keep | None = None) -> Iterator[Page]:
+    """Every page that no note writes, one at a time; those of `kept_pages` through `keep`, when given."""
     site = renderer.site
+    keep = keep or _render_now
     yield from tag_pages(renderer, keep)
     yield from type_lists(renderer, keep)
     if not any(site.urls[n.path] == "/" for n in site.notes):
