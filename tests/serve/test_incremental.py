@@ -329,3 +329,27 @@ def test_a_value_digest_depends_on_the_value_alone(first, second):
     key = (first, shared, shared)  # the same objects twice, as page keys share their neighbours' facts
     assert value_digest(key) == value_digest(_copied(key))
     assert (value_digest((first,)) == value_digest((second,))) == ((first,) == (second,) and repr(first) == repr(second))
+
+
+def test_the_preview_renders_a_generated_page_again_only_when_what_it_shows_changed(tmp_path, monkeypatch):
+    import cartel.render.pages as pages
+
+    vault = write_vault(tmp_path / "vault", VAULT)
+    live = LiveSite(vault)
+    live.full()
+    rendered: list[str] = []
+    tag_page, type_list = pages.tag_page, pages.type_list
+    monkeypatch.setattr(pages, "tag_page", lambda renderer, tag, paths: rendered.append(tag) or tag_page(renderer, tag, paths))
+    monkeypatch.setattr(pages, "type_list", lambda renderer, kind, *rest: rendered.append(kind) or type_list(renderer, kind, *rest))
+    guide = vault / "Ressources" / "Guide de numérisation.md"
+    guide.write_text(VAULT["Ressources/Guide de numérisation.md"] + "\nUn dernier mot, tout en bas.\n", encoding="utf-8")
+    list(live.apply([guide]))
+    assert rendered == []  # its title and summary are as they were
+    assert "Un dernier mot" in live.snapshot.files[GUIDE_URL.strip("/") + "/index.html"].decode("utf-8")
+    guide.write_text(VAULT["Ressources/Guide de numérisation.md"].replace("décrit la chaîne", "détaille la chaîne"),
+                     encoding="utf-8")  # its summary, in the list of resources and the tag page
+    list(live.apply([guide]))
+    assert sorted(rendered) == ["resource", "ressource"]
+    build_site(vault, tmp_path / "clean", use_cache=False)
+    clean = tree_bytes(tmp_path / "clean")
+    assert differences(live.snapshot.files, {k: v for k, v in clean.items() if not k.startswith(TREE_ONLY)}) == []

@@ -5,7 +5,8 @@ render, the site-wide emitters) and keeps what they returned. When files
 change it reads only those files, parses only the notes among them, links
 the whole vault again (links are site-wide) and renders again only the note
 pages whose dependency key changed (cartel.cache.note_page_keys), then the
-generated pages (tags, lists, home...) and site-wide files. Each state is
+generated pages (the tag pages, lists and graph only when what they show
+changed, cartel.cache.generated_page_keys) and site-wide files. Each state is
 published as an immutable `Snapshot`, in two steps: the note pages first (the
 page an editor is looking at), then the rest.
 """
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from cartel.build import collect_diagnostics, parse_all, site_files
-from cartel.cache import NoCache, inputs_digest, note_page_keys, open_cache, render_salt, site_fingerprint
+from cartel.cache import (NoCache, generated_page_keys, inputs_digest, note_page_keys, open_cache, render_salt,
+                          site_fingerprint)
 from cartel.config import CONFIG_NAME, Config, load_config
 from cartel.diagnostics import Diagnostic, Severity
 from cartel.emit import output_path
@@ -61,7 +63,7 @@ class Update:
 
 
 @dataclass
-class _NotePage:
+class _KeptPage:
     key: str
     page: Page
 
@@ -80,7 +82,8 @@ class LiveSite:
         self.sources: dict[str, Source] = {}
         self.scan_problems: dict[str, tuple[Diagnostic, ...]] = {}
         self.notes: dict[str, Note] = {}
-        self.note_pages: dict[str, _NotePage] = {}
+        self.note_pages: dict[str, _KeptPage] = {}
+        self.generated: dict[str, _KeptPage] = {}  # tag pages, lists, graph (cartel.render.pages.kept_pages)
         self.folders: set[str] = set()
         self.site_fp = ""
         self.known_diagnostics: set[Diagnostic] = set()
@@ -195,11 +198,11 @@ class LiveSite:
         """Two steps: the pages of the notes that changed (what the editor looks at), then everything else."""
         scanned, site = self._link()
         renderer = SiteRenderer(site)
-        fresh: dict[str, _NotePage] = {}
+        fresh: dict[str, _KeptPage] = {}
         for path in sorted(touched):
             if path in site.by_path:
                 page = renderer.note_page(site.by_path[path])
-                fresh[path] = _NotePage((), page)  # its key comes with the second step
+                fresh[path] = _KeptPage((), page)  # its key comes with the second step
         old = self.snapshot
         files = dict(old.files)
         sources = dict(old.sources)
@@ -242,8 +245,9 @@ class LiveSite:
         if site is None:
             scanned, site = self._link()
         renderer = renderer or SiteRenderer(site)
+        salt = render_salt(self.site_fp, renderer.site_ctx)
         if keys is None:
-            keys = note_page_keys(site, render_salt(self.site_fp, renderer.site_ctx))
+            keys = note_page_keys(site, salt)
         stored = cache.stored_pages({p: k for p, k in keys.items() if p not in self.note_pages
                                      or self.note_pages[p].key != k})
 
@@ -253,12 +257,12 @@ class LiveSite:
                 return held.page
             return stored.get(note.path)
 
-        pages = render_site(site, reuse=reuse, renderer=renderer)
+        pages = render_site(site, reuse=reuse, renderer=renderer, keep=self._generated_keeper(renderer, salt))
         cache.store_pages(keys, pages, {**stored, **{p: h.page for p, h in self.note_pages.items()}})
         for page in pages:
             held = self.note_pages.get(page.source)
             if page.source in keys and (held is None or held.page is not page):
-                self.note_pages[page.source] = _NotePage(keys[page.source], page)
+                self.note_pages[page.source] = _KeptPage(keys[page.source], page)
         for path in set(self.note_pages) - set(keys):
             del self.note_pages[path]
         extra = site_files(site, tuple(page.info() for page in pages), self.config)
@@ -277,6 +281,20 @@ class LiveSite:
         old = since or self.snapshot
         snapshot = self._snapshot(files, sources, diagnostics, site, pages, inputs_digest(self.site_fp, scanned))
         return self._update(snapshot, old, started, final=True)
+
+    def _generated_keeper(self, renderer: SiteRenderer, salt: str):
+        """`keep` for render_site: a generated page whose key is the one it had last time is the page held then;
+        the pages of names no longer generated are let go."""
+        keys = generated_page_keys(renderer, salt)
+        for name in set(self.generated) - set(keys):
+            del self.generated[name]
+
+        def keep(name: str, make) -> Page:
+            held = self.generated.get(name)
+            if held is None or held.key != keys[name]:
+                held = self.generated[name] = _KeptPage(keys[name], make())
+            return held.page
+        return keep
 
     def _snapshot(self, files, sources, diagnostics, site, pages, inputs) -> Snapshot:
         problems: dict[str, list[Diagnostic]] = {}
