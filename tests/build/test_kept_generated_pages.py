@@ -43,9 +43,10 @@ def test_a_first_build_renders_every_listing_and_a_build_with_a_setting_changed_
     every = ["tag:ressource", "tag:patrimoine", "tag:musée", "tag:question", "list:question", "list:resource", "graph"]
     assert sorted(rendered) == sorted(every)
     rendered.clear()
-    (vault / "cartel.toml").write_text('title = "Un autre nom"\n', encoding="utf-8")
+    (vault / "cartel.toml").write_text('[site]\ntitle = "Un autre nom"\n', encoding="utf-8")
     build_site(vault, tmp_path / "out")
-    assert sorted(rendered) == sorted(every)
+    assert sorted(rendered) == sorted(every)  # each shows the site's name
+    assert "Un autre nom" in (tmp_path / "out" / "tags" / "musee" / "index.html").read_text(encoding="utf-8")
     assert tree_bytes(tmp_path / "out") == clean_copy(vault, tmp_path)
 
 
