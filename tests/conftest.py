@@ -18,6 +18,12 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(Path(root).rglob("*")) if p.is_file()}
 
 
+def clean_copy(vault: Path, tmp_path: Path, name: str = "clean") -> dict[str, bytes]:
+    """The files of a build of `vault` without the cache (into `tmp_path/name`), for comparison."""
+    build_site(vault, tmp_path / name, use_cache=False)
+    return tree_bytes(tmp_path / name)
+
+
 def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
     """Create `root` with each file (text written as UTF-8, bytes as is)."""
     root.mkdir(parents=True, exist_ok=True)

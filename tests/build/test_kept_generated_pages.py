@@ -7,7 +7,7 @@ import cartel.render.pages
 from cartel.build import build_site
 from cartel.cache import GENERATED, open_cache
 from cartel.config import load_config
-from tests.conftest import tree_bytes, write_vault
+from tests.conftest import clean_copy, tree_bytes, write_vault
 
 NOTES = {
     **{f"Ressources/Fiche {i}.md": f"---\ntags: [ressource, {'musée' if i % 2 else 'patrimoine'}]\n---\n"
@@ -28,12 +28,6 @@ def rendered_listings(monkeypatch) -> list[str]:
                         lambda renderer, kind, *rest: rendered.append(f"list:{kind}") or type_list(renderer, kind, *rest))
     monkeypatch.setattr(pages, "graph_page", lambda renderer: rendered.append("graph") or graph_page(renderer))
     return rendered
-
-
-def clean_copy(vault, tmp_path, name="clean"):
-    """A build of the same vault without the cache, for comparison."""
-    build_site(vault, tmp_path / name, use_cache=False)
-    return tree_bytes(tmp_path / name)
 
 
 def test_a_first_build_renders_every_listing_and_a_build_with_a_setting_changed_renders_them_again(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ import cartel.scan
 from cartel.build import build_site
 from cartel.cache import open_cache
 from cartel.config import load_config
-from tests.conftest import tree_bytes, write_vault
+from tests.conftest import clean_copy, tree_bytes, write_vault
 
 NOTES = {f"Notes/Note {i}.md": f"---\ntags: [essai]\n---\n# Note {i}\n\nTexte {i} sur les musées. Voir [[Note {(i + 1) % 12}]].\n"
          for i in range(12)}
@@ -30,12 +30,6 @@ def reads(monkeypatch) -> list[str]:
 def settled(monkeypatch) -> None:
     """Files count as settled as soon as they are written: the tests' files are all younger than two seconds."""
     monkeypatch.setattr(cartel.scan, "SETTLED_NS", 0)
-
-
-def clean_copy(vault, tmp_path, name="clean"):
-    """A build of the same vault without the cache, for comparison."""
-    build_site(vault, tmp_path / name, use_cache=False)
-    return tree_bytes(tmp_path / name)
 
 
 def test_a_cached_build_reads_only_the_notes_that_changed(tmp_path, reads, settled):

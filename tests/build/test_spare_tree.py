@@ -6,16 +6,10 @@ import pytest
 
 import cartel.emit
 from cartel.build import build_site
-from tests.conftest import tree_bytes, write_vault
+from tests.conftest import clean_copy, tree_bytes, write_vault
 
 NOTES = {f"Notes/Note {i}.md": f"---\ntags: [essai]\n---\n# Note {i}\n\nTexte {i} sur les musées. Voir [[Note {(i + 1) % 30}]].\n"
          for i in range(30)}
-
-
-def clean_copy(vault, tmp_path, name="clean"):
-    """A build of the same vault without the cache, for comparison."""
-    build_site(vault, tmp_path / name, use_cache=False)
-    return tree_bytes(tmp_path / name)
 
 
 def test_cached_builds_equal_clean_builds_through_adds_deletes_and_renames(tmp_path):
