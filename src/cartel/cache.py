@@ -579,14 +579,14 @@ class BuildCache(NoCache):
 
         def reuse(note: Note) -> Page | None:
             name = names[note.path]
-            page = self._stored_page(name, partial(self._stored_data, name, note, renderer))
+            page = self._stored_page(name, partial(self._stored_data, name, partial(renderer.note_page, note)))
             if page is not None:
                 reused.add(note.path)
             return page
 
         def keep(page: str, make: Callable[[], Page]) -> Page:
             name = generated[page]
-            stored = self._stored_page(name, lambda: self._stored_generated(name, make), GENERATED)
+            stored = self._stored_page(name, partial(self._stored_data, name, make, GENERATED), GENERATED)
             return stored or self._keep_page(name, make(), GENERATED)
 
         for page in render(site, reuse=reuse, renderer=renderer, keep=keep):
@@ -623,15 +623,10 @@ class BuildCache(NoCache):
         page = self.store.load(kind, name)  # kept by a cartel without heads
         return page if isinstance(page, Page) else None
 
-    def _stored_data(self, name: str, note: Note, renderer: SiteRenderer) -> bytes:
-        """The HTML of the page kept as `name`; rendered again if the store has let it go since its head was read."""
-        page = self.store.load("render", name)
-        return page.data if isinstance(page, Page) else renderer.note_page(note).data
-
-    def _stored_generated(self, name: str, make: Callable[[], Page]) -> bytes:
-        """The HTML of the generated page kept as `name`; made again if the store has let it go since its head was
-        read."""
-        page = self.store.load(GENERATED, name)
+    def _stored_data(self, name: str, make: Callable[[], Page], kind: str = "render") -> bytes:
+        """The HTML of the page kept as `name` (among the note pages, or the `GENERATED` ones); made again by
+        `make` if the store has let it go since its head was read."""
+        page = self.store.load(kind, name)
         return page.data if isinstance(page, Page) else make().data
 
     def _keep_page(self, name: str, page: Page, kind: str = "render") -> Page:
