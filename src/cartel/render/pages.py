@@ -33,7 +33,7 @@ def generated_pages(renderer: SiteRenderer, keep: Keep | None = None) -> Iterato
     if not any(site.urls[n.path] == "/" for n in site.notes):
         yield home_page(renderer)
     yield from (directory_page(renderer, d) for d in site.directories)
-    if site.questions or site.resources:
+    if has_graph(site):
         yield keep(GRAPH, partial(graph_page, renderer))
     t = renderer.strings
     yield Page("/404.html", renderer.page("404.html", {"kind": "404", "url": "/404.html", "title": t["not_found_title"]}), "", "404")
@@ -50,20 +50,35 @@ def kept_pages(site: Site) -> dict[str, tuple[tuple[str, ...], tuple]]:
     count), and the graph page only on what `global_graph` reads: a build
     after one note changed renders again only the pages that show it.
     """
-    kept: dict[str, tuple[tuple[str, ...], tuple]] = {f"tag:{tag}": (tuple(paths), ())
+    kept: dict[str, tuple[tuple[str, ...], tuple]] = {tag_page_name(tag): (tuple(paths), ())
                                                       for tag, paths in site.tags.items()}
     for kind, _, _ in TYPE_LISTS:
-        kept[f"list:{kind}"] = (tuple(n.path for n in site.notes if n.type == kind), ())
-    if site.questions or site.resources:
+        kept[type_list_name(kind)] = (tuple(n.path for n in site.notes if n.type == kind), ())
+    if has_graph(site):
         kept[GRAPH] = ((), global_graph_inputs(site))
     return kept
 
 
-def tag_pages(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:
+def tag_page_name(tag: str) -> str:
+    """A tag page's name among the kept pages."""
+    return f"tag:{tag}"
+
+
+def type_list_name(kind: str) -> str:
+    """The name of the list of one note type among the kept pages."""
+    return f"list:{kind}"
+
+
+def has_graph(site: Site) -> bool:
+    """Whether the site has a graph page: it has questions or resources."""
+    return bool(site.questions or site.resources)
+
+
+def tag_pages(renderer: SiteRenderer, keep: Keep) -> Iterator[Page]:
     """A page per tag, then the tags index with counts."""
     site, t = renderer.site, renderer.strings
     for tag, paths in site.tags.items():
-        yield keep(f"tag:{tag}", partial(tag_page, renderer, tag, paths))
+        yield keep(tag_page_name(tag), partial(tag_page, renderer, tag, paths))
     by_count = sorted(site.tags.items(), key=lambda kv: sort_key(kv[0]))
     tags = [{"title": f"#{tag}", "url": tag_url(tag), "meta": f"({len(paths)})"} for tag, paths in by_count]
     yield renderer.listing("/tags/", t["all_tags"], [{"title": t["tags"], "count": len(tags), "items": tags, "style": "cloud"}], "tags")
@@ -77,10 +92,10 @@ def tag_page(renderer: SiteRenderer, tag: str, paths: tuple[str, ...]) -> Page:
     return renderer.listing(tag_url(tag), f"#{tag}", [section], "tag")
 
 
-def type_lists(renderer: SiteRenderer, keep: Keep = _render_now) -> Iterator[Page]:
+def type_lists(renderer: SiteRenderer, keep: Keep) -> Iterator[Page]:
     """"Toutes les questions" and "Toutes les ressources": A to Z and by date, with counts."""
     for kind, url, title in TYPE_LISTS:
-        yield keep(f"list:{kind}", partial(type_list, renderer, kind, url, renderer.strings[title]))
+        yield keep(type_list_name(kind), partial(type_list, renderer, kind, url, renderer.strings[title]))
 
 
 def type_list(renderer: SiteRenderer, kind: str, url: str, title: str) -> Page:
