@@ -6,7 +6,7 @@ Builds VAULT once in this process, as `cartel build` does (`--no-cache`
 unless `--cache`), and prints a line at each stage's start and end: the
 wall seconds since the start, the CPU seconds of this process (all its
 threads) and of the processes it has waited for (the parse helper, Pagefind
-once stopped), then the peak memory. The stages are the functions of
+once stopped), then the peak memory of each side. The stages are the functions of
 `cartel.build` the build calls (scan, parse, link, the page stream, the
 search bundle), wrapped here; nothing of cartel is changed. `--threads`
 adds, every 0.25 s, the CPU each thread of this process and of its children
@@ -141,7 +141,8 @@ def main() -> None:
     result = build.build_site(args.vault, output, use_cache=args.cache)
     stop.set()
     mark(f"done: {result.pages} pages in {output}")
-    print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(f"peak memory: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, "
+          f"the largest process it waited for {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
