@@ -250,6 +250,24 @@ def test_two_processes_share_the_store(tmp_path):
     assert preview.names("parse") == {f"note-{count}" for count in range(Store.COMMIT_EVERY)}
 
 
+@settings(max_examples=40, deadline=None)
+@given(names=st.lists(st.sampled_from(["a", "b", "c", "altérée", "absente", "d' e"]), max_size=12),
+       per_query=st.integers(1, 5))
+def test_entries_read_together_are_what_reading_each_gives(names, per_query):
+    """`load_many` gives, in order, what `load` gives for each name: stored, absent, asked twice, or altered."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder), b"k" * 32)
+        for name in ("a", "b", "c", "altérée", "d' e"):
+            store.save("parse", name, {"note": name, "liens": [name] * 3})
+        store.save("render", "absente", "une page, pas une note")  # another kind, same name
+        store.flush()
+        with sqlite3.connect(Path(folder) / Store.FILE) as db:  # signed, then altered
+            db.execute("UPDATE entries SET data = ? WHERE name = 'altérée'", (b"\x80\x05K\x01.",))
+        assert list(store.load_many("parse", names, per_query)) == [store.load("parse", name) for name in names]
+        assert store.load("parse", "altérée") is None and store.load("parse", "a") == {"note": "a", "liens": ["a"] * 3}
+        store.close()
+
+
 def test_the_shard_files_of_the_earlier_store_go_after_a_build(tmp_path):
     vault = write_vault(tmp_path / "vault", VAULT)
     folder = vault / CACHE_DIR / FORMAT
