@@ -6,9 +6,10 @@ Builds VAULT once in this process, as `cartel build` does (`--no-cache`
 unless `--cache`), and prints a line at each stage's start and end: the
 wall seconds since the start, the CPU seconds of this process (all its
 threads) and of the processes it has waited for (the parse helper, Pagefind
-once stopped), then the peak memory of each side. The stages are the functions of
-`cartel.build` the build calls (scan, parse, link, the page stream, the
-search bundle), wrapped here; nothing of cartel is changed. `--threads`
+once stopped), then the peak memory of each side. The stages are the functions the
+build calls (scan, parse, link, the page keys of a build with the cache,
+the output tree, the page stream, the search bundle), wrapped here; nothing
+of cartel is changed. `--threads`
 adds, every 0.25 s, the CPU each thread of this process and of its children
 used since the last line (the build's thread, the search threads, Pagefind's
 workers, the parse helper): whether both cores are busy, and with what.
@@ -31,6 +32,8 @@ import time
 from pathlib import Path
 
 import cartel.build as build
+import cartel.cache as cache
+import cartel.emit as emit
 
 START = time.perf_counter()
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -131,6 +134,10 @@ def main() -> None:
     build.scan_vault = timed(build.scan_vault, "scan")
     build.parse_all = timed_stream(build.parse_all, "parse", "first note parsed")
     build.link_site = timed(build.link_site, "link")
+    build.start_search = timed(build.start_search, "search index started")
+    cache.note_page_keys = timed(cache.note_page_keys, "note page keys")
+    cache.generated_page_keys = timed(cache.generated_page_keys, "generated page keys")
+    emit._writable_tree = timed(emit._writable_tree, "output tree ready")
     build.iter_pages = timed_stream(build.iter_pages, "pages", "first page rendered")
     build.site_files = timed(build.site_files, "site-wide files")
     build.search_files = timed_stream(build.search_files, "search bundle", "search bundle ready")
