@@ -6,14 +6,14 @@ Builds VAULT once in this process, as `cartel build` does (`--no-cache`
 unless `--cache`), and prints a line at each stage's start and end: the
 wall seconds since the start, the CPU seconds of this process (all its
 threads) and of the processes it has waited for (the parse helper, Pagefind
-once stopped), then the peak memory of each side. The stages are the functions the
-build calls (scan, parse, link, the page keys of a build with the cache,
-the output tree, the page stream, the search bundle), wrapped here; nothing
-of cartel is changed. `--threads`
-adds, every 0.25 s, the CPU each thread of this process and of its children
-used since the last line (the build's thread, the search threads, Pagefind's
-workers, the parse helper): whether both cores are busy, and with what.
-The output folder is left in place (default: a new folder under /dev/shm).
+once stopped); then the peak memory of each side. The stages are the
+functions the build calls (scan, parse, link, the page keys of a build with
+the cache, the output tree, the page stream, the search bundle), wrapped
+here; nothing of cartel is changed. `--threads` adds, every 0.25 s, the CPU
+each thread of this process and of its children used since the last line
+(the build's thread, the search threads, Pagefind's workers, the parse
+helper): whether both cores are busy, and with what. The output folder is
+left in place (default: a new folder under /dev/shm).
 
 Used for the timelines in bench/RESULTS.md; py-spy (`--gil`) tells what runs
 inside a stage.

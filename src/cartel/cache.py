@@ -605,7 +605,7 @@ class BuildCache(NoCache):
         def reuse(note: Note) -> Page | None:
             name = names[note.path]
             page = self._stored_page(name, partial(self._stored_data, name, partial(renderer.note_page, note)),
-                                     head=heads.pop(name, None))
+                                     head=heads.pop(name, _UNREAD))
             if page is not None:
                 reused.add(note.path)
             return page

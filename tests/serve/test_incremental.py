@@ -6,6 +6,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -261,7 +262,7 @@ def test_entries_read_together_are_what_reading_each_gives(names, per_query):
             store.save("parse", name, {"note": name, "liens": [name] * 3})
         store.save("render", "absente", "une page, pas une note")  # another kind, same name
         store.flush()
-        with sqlite3.connect(Path(folder) / Store.FILE) as db:  # signed, then altered
+        with closing(sqlite3.connect(Path(folder) / Store.FILE)) as db, db:  # signed, then altered
             db.execute("UPDATE entries SET data = ? WHERE name = 'altérée'", (b"\x80\x05K\x01.",))
         assert list(store.load_many("parse", names, per_query)) == [store.load("parse", name) for name in names]
         assert store.load("parse", "altérée") is None and store.load("parse", "a") == {"note": "a", "liens": ["a"] * 3}
