@@ -390,7 +390,7 @@ class EarlyIndex:
         key = shard_key(site, shard, self.config, self.count, memo.salt) if memo.keeps else ""
         files = memo.load(key)
         if not isinstance(files, dict):
-            self._send([entry if isinstance(entry, Record) else note_record(site, entry) for entry in shard.entries[sent:]])
+            self._send(list(shard_records(site, shard, sent)))
             files = index_files(self.service, self.index_id, self.sent, memo.folder(shard_folder_name(shard.index)))
             keep_shard(memo, key, files)
         if self.count > 1:
@@ -509,9 +509,9 @@ def split_shards(site: Site, count: int) -> list[Shard]:
     return [Shard(i, tuple(entries)) for i, entries in enumerate(lists)]
 
 
-def shard_records(site: Site, shard: Shard) -> Iterator[Record]:
-    """The search records of a shard, one at a time, in its order."""
-    for entry in shard.entries:
+def shard_records(site: Site, shard: Shard, start: int = 0) -> Iterator[Record]:
+    """The search records of a shard from its entry `start` on, one at a time, in its order."""
+    for entry in shard.entries[start:]:
         yield entry if isinstance(entry, Record) else note_record(site, entry)
 
 
