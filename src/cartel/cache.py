@@ -643,11 +643,10 @@ class BuildCache(NoCache):
         only the pages whose bytes differ from the spare tree's, and after one note changed in a large vault that
         is a few of them (reading every page took 6.8 s at 100,000 notes)."""
         head = self.store.load(kind + "-head", name) if head is _UNREAD else head
-        if isinstance(head, tuple) and len(head) == 5:
-            url, source, page_kind, digest, size = head
-            return Page(url, StoredBytes(digest, size, load), source, page_kind)
-        page = self.store.load(kind, name)  # kept by a cartel without heads
-        return page if isinstance(page, Page) else None
+        if not (isinstance(head, tuple) and len(head) == 5):
+            return None  # a page is kept with its head (`_keep_page`), under a name no other version of cartel makes
+        url, source, page_kind, digest, size = head
+        return Page(url, StoredBytes(digest, size, load), source, page_kind)
 
     def _stored_data(self, name: str, make: Callable[[], Page], kind: str = "render") -> bytes:
         """The HTML of the page kept as `name` (among the note pages, or the `GENERATED` ones); made again by

@@ -17,6 +17,7 @@ from cartel.build import build_site
 from cartel.cache import CACHE_DIR, FORMAT, Store, note_page_keys, open_cache, render_salt, value_digest
 from cartel.cli import main
 from cartel.config import load_config
+from cartel.emit import file_digest
 from cartel.link import link_site
 from cartel.parse import parse_note
 from cartel.render import Page, SiteRenderer, render_site
@@ -216,6 +217,7 @@ def test_a_cache_signed_by_someone_else_is_ignored(tmp_path):
     name = keys["Ressources/Photographier les objets.md"]
     foreign = Store(folder, b"k" * 32)
     foreign.save("render", name, forged)
+    foreign.save("render-head", name, (forged.url, forged.source, forged.kind, file_digest(forged.data), len(forged.data)))
     foreign.flush()
     build_site(vault, tmp_path / "out")
     page = (tmp_path / "out" / PHOTO_URL.strip("/") / "index.html").read_text(encoding="utf-8")
