@@ -23,13 +23,15 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from html import escape as html_escape
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from cartel.link import Site
 from cartel.render import Page, PageInfo, StoredBytes
 
 MARKER = ".cartel-output"
+xml_escape = partial(html_escape, quote=False)  # &, < and > only, as xml.sax.saxutils does (which imports urllib)
 
 
 class OutputRefused(Exception):

@@ -16,14 +16,15 @@ import os
 import subprocess
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from html import escape as html_escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from cartel.link import Site
 from cartel.render import PageInfo, entry_summary
 
 FEED_PATH = "feed.xml"
+escape = partial(html_escape, quote=False)  # &, < and > only, as xml.sax.saxutils does (which imports urllib)
 GIT_TIMEOUT = 20
 
 
