@@ -180,5 +180,28 @@ def new(directory: Path) -> None:
     click.echo(f"New vault in {directory}. Build it with: cartel build {directory}")
 
 
+def run() -> None:
+    """The `cartel` command: `main`, then an exit that skips the interpreter's teardown.
+
+    Once a command is done, freeing one by one every object a build made only
+    delays the prompt (bench/RESULTS.md). By then every thread left is a daemon
+    and every file is closed; the standard streams are flushed here.
+    """
+    try:
+        main()
+        status = 0
+    except SystemExit as done:
+        status = done.code
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)  # what the interpreter does with a message given to sys.exit
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (cartel check | head): nothing more to say
+            pass
+    os._exit(status or 0)
+
+
 if __name__ == "__main__":
-    main()
+    run()
