@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_bench import WORK, make_vault, measure  # noqa: E402  (the shared harness)
+from build_bench import WORK, compile_cartel, make_vault, measure  # noqa: E402  (the shared harness)
 
 BREAKDOWN = r"""
 import gc, json, sys, time
@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    compile_cartel()
     for notes in args.notes:
         print(notes, json.dumps(bench(notes, args.runs)), flush=True)
 

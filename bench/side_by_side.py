@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_bench import WORK, fresh_folder, make_vault, measure, remove_fresh_folders
+from build_bench import WORK, compile_cartel, fresh_folder, make_vault, measure, remove_fresh_folders
 
 PEERS = WORK / "peers"
 
@@ -72,6 +72,7 @@ def main() -> None:
     if not (PEERS / "hugo").is_dir() or not (PEERS / "ele").is_dir():
         sys.exit("set the peers up first: python3 bench/build_bench.py --notes 4000 --runs 1 --peers")
     vault = make_vault(args.notes)
+    compile_cartel()
     rounds = [one_round(vault) for _ in range(args.runs)]
     medians = {name: round(statistics.median(r[name].wall for r in rounds), 2) for name in rounds[0]}
     medians["cartel / (hugo + pagefind)"] = round(medians["cartel"] / medians["hugo + pagefind"], 2)
