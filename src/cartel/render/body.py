@@ -2,8 +2,9 @@
 
 The parse stage recorded byte ranges to replace (links, embeds, tags,
 highlights, callouts, anchors). Here each becomes Markdown or inline HTML,
-pyromark writes the HTML, nh3 sanitises it with an allow-list, and only then
-are cartel's own trusted fragments (note embeds, PDF viewers) put in place.
+pyromark writes the HTML, nh3 sanitises it with an allow-list (or, for a note
+whose markup is known, `render.known_markup` writes what nh3 would), and only
+then are cartel's own trusted fragments (note embeds, PDF viewers) put in place.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import nh3
 from cartel.link import Site, Target
 from cartel.parse import Note
 from cartel.parse.markdown import MARKDOWN, Link, Splice
+from cartel.render.known_markup import as_sanitised, markup_is_known
 from cartel.slug import slugify, tag_url
 
 ALLOWED_TAGS = {
@@ -88,7 +90,7 @@ class BodyRenderer:
         html = _callouts(html, self.strings)
         if "block-id" in html:
             html = _BLOCK_ID.sub(r'<\1 id="\3">\2', html)
-        html = sanitize(html)
+        html = (markup_is_known(note) and as_sanitised(html)) or sanitize(html)
         if trusted:
             html = _BLOCK_FRAGMENT.sub(lambda m: trusted[int(m.group(1))], html)
             html = _FRAGMENT.sub(lambda m: trusted[int(m.group(1))], html)
