@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import yaml
 
 from cartel.diagnostics import Diagnostic, Severity, diag
+from cartel.parse.plain_yaml import read_plain_yaml
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_ALIASES = 32
@@ -80,7 +81,9 @@ def parse_yaml_block(raw: str, path: str, first_line: int = 1) -> tuple[dict, li
                              "front matter uses too many YAML aliases (*name); ignored", "write the values out in full"))
         return {}, problems
     try:
-        data = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
+        data = read_plain_yaml(raw) if raw.strip() else {}
+        if data is None:  # not the plain shape most notes have: PyYAML reads it
+            data = yaml.load(raw, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
