@@ -126,8 +126,11 @@ def strip_comments(text: str) -> str:
 
 def analyse(text: str) -> Body:
     """Walk the Markdown events once and collect the note's structure."""
-    text = PRIVATE_USE.sub("", strip_comments(text))
+    text = strip_comments(text)
     data = text.encode("utf-8")
+    if b"\xee" in data or b"\xef" in data:  # the lead bytes of U+E000-U+F8FF: only then may render's marks be there
+        text = PRIVATE_USE.sub("", text)
+        data = text.encode("utf-8")
     lines = _LineIndex(data)
     walker = _Walker(data, lines)
     feed = walker.feed
@@ -174,6 +177,7 @@ class _Walker:
         self.last_text: tuple[int, int] | None = None
         self.anchors: dict[str, int] = {}
         self.code_depth = 0
+        self.may_highlight = b"==" in data  # else no text of the note is searched for `==`
 
     # -- dispatch ---------------------------------------------------------
     def feed(self, event, start: int, end: int) -> None:
@@ -183,7 +187,8 @@ class _Walker:
             elif event == "Rule" and not self.stack:
                 self.blocks.append(Block("rule", start, end, self.lines.position(start)[0], ""))
             return
-        (key, value), = event.items()
+        key, = event  # one key: the event's kind
+        value = event[key]
         if self.heading is not None and key != "Start" and end <= self.heading["end"]:
             # Anchors go after the last inline of the heading, a link's closing `)` included.
             if not (key == "End" and isinstance(value, dict) and "Heading" in value):
@@ -275,7 +280,7 @@ class _Walker:
                 tag = match.group(1).decode("utf-8", "replace").rstrip("/-")
                 self.tags.append(tag)
                 self.splices.append(Splice(start + match.start(), start + match.end(), "tag", tag))
-        if data.find(b"==", start, end) >= 0:
+        if self.may_highlight and data.find(b"==", start, end) >= 0:
             self.highlights.extend(start + m.start() for m in _HIGHLIGHT.finditer(data[start:end]))
 
     # -- headings ---------------------------------------------------------
@@ -364,12 +369,13 @@ class _Walker:
         kind, start, line = self.block_start
         self.blocks.append(Block(kind, start, end, line, " ".join("".join(self.block_text).split())))
         self.block_start = None
-        self._pair_highlights()
+        if self.highlights:
+            self._pair_highlights()
 
     def _block_end_checks(self, name: str) -> None:
         if self.last_text is not None and name in ("Paragraph", "Item"):
             start, end = self.last_text
-            match = _BLOCK_ID.search(self.data[start:end])
+            match = _BLOCK_ID.search(self.data[start:end]) if self.data.find(b"^", start, end) >= 0 else None
             if match:
                 block = match.group(1).decode()
                 self.block_ids.append(block)
