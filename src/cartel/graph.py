@@ -13,7 +13,9 @@ rank it (the mean of their rows), and draws one curve per ranking.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
+from typing import NamedTuple
 
 from cartel.link import Site
 
@@ -22,9 +24,8 @@ ROW = 28                  # px between rows
 CHAR = 7.6                # mean width of a character at 14 px, to size the drawing
 
 
-@dataclass(frozen=True)
-class Neighbour:
-    """A note one hop away and how it is linked."""
+class Neighbour(NamedTuple):
+    """A note one hop away and how it is linked (a named tuple: a page makes ten of them, a site tens of thousands)."""
 
     path: str
     title: str
@@ -43,8 +44,8 @@ def neighbours(site: Site, path: str) -> list[Neighbour]:
         note = site.by_path.get(other)
         if note is not None:
             found.append(Neighbour(other, note.title, site.urls[other], note.type, other in out, other in inc))
-    group = lambda n: 0 if (n.outgoing and n.incoming) else 1 if n.outgoing else 2
-    return sorted(found, key=lambda n: (group(n), n.title.casefold(), n.path))
+    group = {(True, True): 0, (True, False): 1, (False, True): 2}
+    return sorted(found, key=lambda n: (group[n.outgoing, n.incoming], n.title.casefold(), n.path))
 
 
 def local_graph(site: Site, path: str, max_label: int = 34) -> str:
@@ -58,7 +59,7 @@ def draw_local_graph(found: list[Neighbour], max_label: int = 34) -> str:
         return ""
     shown = found[:LOCAL_LIMIT]
     height = max(len(shown) * ROW + 12, 48)
-    center_y = height / 2
+    center = f"{height / 2:g}"
     label_x = 112
     width = int(label_x + 8 + min(max(len(n.title) for n in shown), max_label) * CHAR)
     parts = [f'<svg class="graph graph-local" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -66,18 +67,30 @@ def draw_local_graph(found: list[Neighbour], max_label: int = 34) -> str:
              '<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0 0L8 4L0 8z" class="graph-arrow"/></marker></defs>']
     for index, neighbour in enumerate(shown):
-        y = 6 + index * ROW + ROW / 2
-        edge_class = "graph-edge" + ("" if neighbour.outgoing else " graph-edge-in")
-        marker = ' marker-end="url(#arrow)"' if neighbour.outgoing else ""
-        parts.append(f'<path class="{edge_class}" d="M20 {center_y:g}C58 {center_y:g} 58 {y:g} {92} {y:g}"{marker}/>')
-    parts.append(f'<circle class="graph-center" cx="16" cy="{center_y:g}" r="9"/>')
+        y = _ROW_Y[index]
+        if neighbour.outgoing:
+            parts.append(f'<path class="graph-edge" d="M20 {center}C58 {center} 58 {y} 92 {y}" marker-end="url(#arrow)"/>')
+        else:
+            parts.append(f'<path class="graph-edge graph-edge-in" d="M20 {center}C58 {center} 58 {y} 92 {y}"/>')
+    parts.append(f'<circle class="graph-center" cx="16" cy="{center}" r="9"/>')
     for index, neighbour in enumerate(shown):
-        y = 6 + index * ROW + ROW / 2
-        parts.append(f'<a href="{escape(neighbour.url)}" tabindex="-1">{_shape(neighbour.kind, 100, y)}'
-                     f'<text x="{label_x}" y="{y + 5:g}">{escape(_truncate(neighbour.title, max_label))}</text>'
-                     f'<title>{escape(neighbour.title)}</title></a>')
+        href, label, title = _label(neighbour.url, neighbour.title, max_label)
+        shapes = _ROW_SHAPES.get(neighbour.kind, _ROW_SHAPES[""])
+        parts.append(f'<a href="{href}" tabindex="-1">{shapes[index]}'
+                     f'<text x="{label_x}" y="{_ROW_TEXT_Y[index]}">{label}</text><title>{title}</title></a>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# A local graph's rows are always the same few: their coordinates are written once.
+_ROWS = [6 + index * ROW + ROW / 2 for index in range(LOCAL_LIMIT)]
+_ROW_Y = tuple(f"{y:g}" for y in _ROWS)
+_ROW_TEXT_Y = tuple(f"{y + 5:g}" for y in _ROWS)
+
+
+@lru_cache(maxsize=1 << 15)  # a note is drawn in the graph of each of its neighbours
+def _label(url: str, title: str, max_label: int) -> tuple[str, str, str]:
+    return escape(url), escape(_truncate(title, max_label)), escape(title)
 
 
 @dataclass(frozen=True)
@@ -180,6 +193,9 @@ def _shape(kind: str, x: float, y: float) -> str:
     if kind == "question":
         return f'<circle class="graph-node graph-question" cx="{x:g}" cy="{y:g}" r="7"/>'
     return f'<circle class="graph-node graph-page" cx="{x:g}" cy="{y:g}" r="6"/>'
+
+
+_ROW_SHAPES = {kind: tuple(_shape(kind, 100, y) for y in _ROWS) for kind in ("resource", "question", "")}
 
 
 def _truncate(text: str, limit: int) -> str:
