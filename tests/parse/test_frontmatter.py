@@ -82,3 +82,13 @@ def test_never_raises_on_arbitrary_text(text):
 def test_never_raises_on_yaml_like_lines(lines):
     front = read_front_matter("---\n" + "\n".join(lines) + "\n---\nbody", "n.md")
     assert front.body == "body"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--- ", "...", "a: b", "", "x", "\r", "tags: #q", "  - #t", "é: ü"]), max_size=8),
+       st.text(max_size=30))
+def test_the_body_is_every_line_after_the_fence_unchanged(lines, tail):
+    text = "\n".join(lines) + tail
+    front = read_front_matter(text, "x.md")
+    if front.kind == "yaml":
+        assert front.body == "\n".join(text.split("\n")[front.body_line - 1:])

@@ -25,6 +25,8 @@ _DASHES = re.compile(r"^\s*-{3,}\s*$")
 _ALIAS = re.compile(r"(?:^|[\s\[,{:-])\*[\w-]+")
 _HASH_VALUE = re.compile(r"^\s*(tags?|aliases?)\s*:\s*(#.*)$", re.IGNORECASE)
 _HASH_ITEM = re.compile(r"^\s*-\s+(#\S.*)$")
+_TOP_LEVEL_KEY = re.compile(r"^([^\s#:\-][^:]*?)\s*:(?:\s|$)")
+_KEY_ALONE = re.compile(r"^(\w[\w-]*)\s*:\s*$")
 PSEUDO_KEYS = {"date", "tags", "tag", "title", "titre", "alias", "aliases", "type", "source", "auteur", "author", "parent", "lang"}
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,7 +49,7 @@ def read_front_matter(text: str, path: str) -> FrontMatter:
     if lines and lines[0].rstrip() == "---":
         end = _closing_fence(lines)
         if end is not None:
-            return _yaml_front_matter(lines, end, path)
+            return _yaml_front_matter(text, lines, end, path)
     pseudo = _pseudo_header(lines, path)
     if pseudo is not None:
         return pseudo
@@ -61,9 +63,9 @@ def _closing_fence(lines: list[str]) -> int | None:
     return None
 
 
-def _yaml_front_matter(lines: list[str], end: int, path: str) -> FrontMatter:
+def _yaml_front_matter(text: str, lines: list[str], end: int, path: str) -> FrontMatter:
     raw = "\n".join(lines[1:end])
-    body = "\n".join(lines[end + 1:])
+    body = text[sum(len(line) + 1 for line in lines[:end + 1]):]  # the lines after the fence, not joined again
     meta, problems = parse_yaml_block(raw, path, first_line=2)
     return FrontMatter(meta, body, end + 2, "yaml", tuple(problems))
 
@@ -112,7 +114,7 @@ def _duplicate_keys(raw: str, path: str, first_line: int) -> list[Diagnostic]:
     seen: dict[str, int] = {}
     problems = []
     for number, line in enumerate(raw.split("\n")):
-        match = re.match(r"^([^\s#:\-][^:]*?)\s*:(?:\s|$)", line)
+        match = _TOP_LEVEL_KEY.match(line)
         if not match:
             continue
         key = match.group(1).strip("\"'")
@@ -142,6 +144,8 @@ def _plain(value, depth: int):
 
 def _hidden_hash_values(raw: str, meta: dict) -> dict:
     """`tags: #question` and `- #question` are YAML comments; they still mean tags."""
+    if "#" not in raw:
+        return {}
     found: dict[str, list[str]] = {}
     current = None
     for line in raw.split("\n"):
@@ -152,7 +156,7 @@ def _hidden_hash_values(raw: str, meta: dict) -> dict:
                 found.setdefault(key, []).extend(_hash_words(match.group(2)))
             current = None
             continue
-        key_match = re.match(r"^(\w[\w-]*)\s*:\s*$", line)
+        key_match = _KEY_ALONE.match(line)
         if key_match:
             current = key_match.group(1)
             continue
