@@ -44,8 +44,10 @@ def neighbours(site: Site, path: str) -> list[Neighbour]:
         note = site.by_path.get(other)
         if note is not None:
             found.append(Neighbour(other, note.title, site.urls[other], note.type, other in out, other in inc))
-    group = {(True, True): 0, (True, False): 1, (False, True): 2}
-    return sorted(found, key=lambda n: (group[n.outgoing, n.incoming], n.title.casefold(), n.path))
+    return sorted(found, key=lambda n: (_GROUP[n.outgoing, n.incoming], n.title.casefold(), n.path))
+
+
+_GROUP = {(True, True): 0, (True, False): 1, (False, True): 2}  # (outgoing, incoming): both ways first
 
 
 def local_graph(site: Site, path: str, max_label: int = 34) -> str:

@@ -42,7 +42,7 @@ def inline(draw) -> str:
     """One inline piece of Markdown."""
     kind = draw(st.sampled_from(["word", "em", "strong", "del", "code", "link", "image", "wiki", "wiki-label",
                                  "wiki-heading", "missing", "tag", "highlight", "crossing", "quoted", "footnote",
-                                 "break", "raw"]))
+                                 "break", "raw", "embed"]))
     word = draw(WORDS)
     url = draw(st.sampled_from(URLS))
     title = draw(st.sampled_from(["", ' "titre"', " 'l\\'autre'", ' "a &amp; b"']))
@@ -54,6 +54,9 @@ def inline(draw) -> str:
         "crossing": f"=={word} *{word}== {word}*",  # highlight marks and emphasis that cross
         "quoted": draw(st.sampled_from(['![dit "oui"](https://a.ch/i.png)', "[x](https://a.ch 'dit \"oui\"')",
                                         '[[Absente|dit "oui"]]'])),
+        "embed": draw(st.sampled_from(["![[image.png]]", "![[image.png|200]]", "![[image.png|120x80]]",
+                                       "![[image.png|l'alt \"q\"]]", "![[doc.pdf]]", "[[doc.pdf]]", "![[Fiche]]",
+                                       "![[Fiche#Sous-titre]]", "![image](image.png)"])),
         "footnote": "[^1]", "break": "  \n", "raw": draw(st.sampled_from(["<b>gras</b>", "{#id}", "<https://a.ch>"])),
     }[kind]
 
@@ -95,7 +98,8 @@ def _source(path: str, text: str) -> Source:
 
 def _renderer(text: str) -> tuple[BodyRenderer, object]:
     config = Config(root=Path("."))
-    sources = [_source("Note.md", text), _source("Fiche.md", "# Fiche\n\n## Sous-titre\n\nTexte.\n")]
+    sources = [_source("Note.md", text), _source("Fiche.md", "# Fiche\n\n## Sous-titre\n\nTexte.\n"),
+               Source("image.png", "asset", False, b"png", 0.0, "1", ""), Source("doc.pdf", "asset", False, b"pdf", 0.0, "2", "")]
     site = link_site([parse_note(s, config) for s in sources], tuple(sources), config)
     return BodyRenderer(site, load_strings("fr")), site.by_path["Note.md"]
 
