@@ -90,7 +90,9 @@ _ROW_Y = tuple(f"{y:g}" for y in _ROWS)
 _ROW_TEXT_Y = tuple(f"{y + 5:g}" for y in _ROWS)
 
 
-@lru_cache(maxsize=1 << 15)  # a note is drawn in the graph of each of its neighbours
+# A note is drawn in the graph of each of its neighbours. 8,192 labels (about 6 MB) hold a site of a few
+# thousand notes; 32,768 took 22 MB, which a 100,000-note build, near its memory bound, cannot spare.
+@lru_cache(maxsize=1 << 13)
 def _label(url: str, title: str, max_label: int) -> tuple[str, str, str]:
     return escape(url), escape(_truncate(title, max_label)), escape(title)
 
