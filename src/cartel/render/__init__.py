@@ -29,7 +29,7 @@ from cartel.slug import tag_url
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 DESCRIPTION_LENGTH = 200
 
-__all__ = ["Page", "PageInfo", "SiteRenderer", "iter_pages", "render_site", "static_files", "directory_url", "entry_summary", "format_date", "tag_url"]
+__all__ = ["Page", "PageInfo", "SiteRenderer", "iter_pages", "render_site", "static_files", "directory_url", "entry_summary", "format_date", "has_graph", "tag_url"]
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,13 @@ def site_context(site: Site, static: dict[str, bytes]) -> dict:
         "base_url": config.base_url,
         "asset_version": hashlib.sha256(css).hexdigest()[:10],
         "directories": [{"title": d.config.title, "url": d.url} for d in site.directories],
-        "has_graph": bool(site.questions or site.resources),
+        "has_graph": has_graph(site),
     }
+
+
+def has_graph(site: Site) -> bool:
+    """Whether the site has a graph page (and a link to it in every page's menu): it has questions or resources."""
+    return bool(site.questions or site.resources)
 
 
 def format_date(iso: str, language: str) -> str:

@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 from cartel.directory import Directory, facet_label, sort_key
 from cartel.graph import global_graph, global_graph_inputs
 from cartel.link import Site
-from cartel.render import Page, SiteRenderer, format_date, tag_url
+from cartel.render import Page, SiteRenderer, format_date, has_graph, tag_url
 
 GRAPH_URL = "/graphe/"
 GRAPH = "graph"  # the graph page's name among the kept pages (`kept_pages`)
@@ -67,11 +67,6 @@ def tag_page_name(tag: str) -> str:
 def type_list_name(kind: str) -> str:
     """The name of the list of one note type among the kept pages."""
     return f"list:{kind}"
-
-
-def has_graph(site: Site) -> bool:
-    """Whether the site has a graph page: it has questions or resources."""
-    return bool(site.questions or site.resources)
 
 
 def tag_pages(renderer: SiteRenderer, keep: Keep) -> Iterator[Page]:
