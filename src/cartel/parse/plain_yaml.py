@@ -25,6 +25,7 @@ _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _FLOW_ITEM = re.compile(r"""[ ]*(?:"([^"\\]*)"|'((?:[^']|'')*)'|([^\W\d][^,\[\]{}:#'"]*?))[ ]*(,|\]$)""")
 # What YAML reads otherwise than as plain text: a character it rejects or takes for a line break, a tab.
 _UNUSUAL = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_NOT_PLAIN = object()  # what a value is when this module does not read it (None is YAML's null)
 # Words PyYAML reads as booleans or null, in any case (it knows only some cases: the others are left to it too).
 _RESERVED = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n", "~"})
 
@@ -56,12 +57,6 @@ def read_plain_yaml(raw: str) -> dict | None:
     return data or None  # blank lines only: PyYAML reads no mapping (None)
 
 
-class _NotPlain:
-    """What a value is when this module does not read it."""
-
-
-_NOT_PLAIN = _NotPlain()
-
 
 def _nested(lines: list[str], index: int) -> tuple[object, int]:
     """The value of a key written alone on its line: the `- ` items or the `key: value` lines under it, or None."""
@@ -71,18 +66,19 @@ def _nested(lines: list[str], index: int) -> tuple[object, int]:
         index += 1
     if not block:
         return None, index
-    if _ITEM.fullmatch(block[0]):
+    if block[0].lstrip(" ").startswith("-"):
         return _items(block), index
     return _mapping(block), index
 
 
 def _items(block: list[str]) -> object:
-    indent = _ITEM.fullmatch(block[0]).group(1)
+    indent = None
     values = []
     for line in block:
         item = _ITEM.fullmatch(line)
-        if item is None or item.group(1) != indent or not item.group(2):
+        if item is None or (indent is not None and item.group(1) != indent) or not item.group(2):
             return _NOT_PLAIN
+        indent = item.group(1)
         value = _scalar(item.group(2), flow=False)
         if value is _NOT_PLAIN:
             return _NOT_PLAIN
