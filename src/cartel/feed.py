@@ -16,15 +16,14 @@ import os
 import subprocess
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache, partial
-from html import escape as html_escape
+from functools import lru_cache
 from pathlib import Path
 
+from cartel.emit import xml_escape as escape
 from cartel.link import Site
 from cartel.render import PageInfo, entry_summary
 
 FEED_PATH = "feed.xml"
-escape = partial(html_escape, quote=False)  # &, < and > only, as xml.sax.saxutils does (which imports urllib)
 GIT_TIMEOUT = 20
 
 
