@@ -1057,19 +1057,13 @@ class PagefindService:
         return self.answer(self.send(payload))
 
     def _read_all(self) -> None:
-        buffer = bytearray()
+        frames = Frames()
         while chunk := self.process.stdout.read1(1 << 20):
-            buffer += chunk
-            start = 0
-            messages = []
-            while (end := buffer.find(b",", start)) >= 0:
-                messages.append(json.loads(base64.b64decode(bytes(buffer[start:end]))))
-                start = end + 1
+            messages = [json.loads(base64.b64decode(frame)) for frame in frames.feed(chunk)]
             if messages:  # one wakeup for all the answers read at once
                 with self.changed:
                     self.answers.update((message.get("message_id"), message["payload"]) for message in messages)
                     self.changed.notify_all()
-            del buffer[:start]
             if len(chunk) < 4096:  # answers trickling in: read them in batches, as each wakeup takes the GIL
                 time.sleep(0.02)
         self._end(f"Pagefind exited (status {self.process.poll()}) before answering")
@@ -1078,6 +1072,33 @@ class PagefindService:
         with self.changed:
             self.ended = self.ended or reason
             self.changed.notify_all()
+
+
+class Frames:
+    """The comma-ended frames of a stream read a chunk at a time.
+
+    Each byte is searched for the comma once: an index's files come in one
+    frame of tens of MB (13 MB at 4,000 notes), read 64 KB at a time, and
+    searching the whole frame again after each read went through 1.2 GB for
+    those 13 MB (0.04 s; 0.5 s for a frame of 40 MB).
+    """
+
+    def __init__(self):
+        self.buffer = bytearray()
+        self.searched = 0  # the bytes of `buffer` known to hold no comma
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """The frames that `chunk` completes, in order, without their commas."""
+        buffer = self.buffer
+        buffer += chunk
+        frames = []
+        start = 0
+        while (end := buffer.find(b",", max(start, self.searched))) >= 0:
+            frames.append(bytes(buffer[start:end]))
+            start = end + 1
+        del buffer[:start]
+        self.searched = len(buffer)
+        return frames
 
 
 @lru_cache(maxsize=None)

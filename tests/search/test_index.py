@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cartel.search import PagefindError, PagefindService, Record, bundle_files, record_request, ui_strings
+from cartel.search import Frames, PagefindError, PagefindService, Record, bundle_files, record_request, ui_strings
 from tests.conftest import DEMO, tree_bytes
 from tests.search.conftest import SMALL_VAULT, build_small, read_fragments
 
@@ -145,6 +145,33 @@ def test_a_service_error_is_raised_not_hung():
     with PagefindService() as service:
         with pytest.raises(PagefindError, match="Pagefind failed"):
             service.request({"type": "AddFile", "index_id": 42, "url": "/x/", "file_contents": "<p>x</p>", "file_path": None})
+
+
+@given(st.lists(st.binary().map(lambda b: b.replace(b",", b"")), max_size=8), st.data())
+@settings(max_examples=300, deadline=None)
+def test_frames_come_out_whole_however_the_stream_is_cut(frames, data):
+    stream = b"".join(frame + b"," for frame in frames) + data.draw(st.binary(max_size=5).map(lambda b: b.replace(b",", b"")))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=12)))
+    reader, out = Frames(), []
+    for start, end in zip([0, *cuts], [*cuts, len(stream)]):
+        out += reader.feed(stream[start:end])
+    assert out == frames
+
+
+def test_frames_search_each_byte_once():
+    searched = []
+
+    class Counting(bytearray):
+        def find(self, sub, start=0, *args):
+            searched.append(len(self) - start)
+            return super().find(sub, start, *args)
+
+    reader = Frames()
+    reader.buffer = Counting()
+    for _ in range(100):  # one frame of 100 chunks, as a large answer comes
+        assert reader.feed(b"x" * 1000) == []
+    assert reader.feed(b"x,") == [b"x" * 100_001]
+    assert sum(searched) <= 100_002 + 100
 
 
 def test_ui_strings_cover_english():
