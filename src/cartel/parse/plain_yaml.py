@@ -22,6 +22,7 @@ _ITEM = re.compile(r"([ ]*)-[ ]+(.*?)[ ]*")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_EMPTY_LIST = re.compile(r"\[[ ]*\]")
 _FLOW_ITEM = re.compile(r"""[ ]*(?:"([^"\\]*)"|'((?:[^']|'')*)'|([^\W\d][^,\[\]{}:#'"]*?))[ ]*(,|\]$)""")
 # What YAML reads otherwise than as plain text: a character it rejects or takes for a line break, a tab.
 _UNUSUAL = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
@@ -55,7 +56,6 @@ def read_plain_yaml(raw: str) -> dict | None:
                 return None
         data[entry.group(1)] = value
     return data or None  # blank lines only: PyYAML reads no mapping (None)
-
 
 
 def _nested(lines: list[str], index: int) -> tuple[object, int]:
@@ -121,7 +121,7 @@ def _scalar(text: str, flow: bool) -> object:
 
 
 def _flow_list(text: str) -> object:
-    if re.fullmatch(r"\[[ ]*\]", text):
+    if _EMPTY_LIST.fullmatch(text):
         return []
     values, position = [], 1
     while position < len(text):
