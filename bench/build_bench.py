@@ -10,7 +10,8 @@ RSS of the build process or of one it started) over the runs. `--peers` runs ../
 on the 4,000-note vault (Hugo, Eleventy, Pagefind on Hugo's output, MkDocs) so
 the ratios come from one run on one machine, and times Pagefind alone again
 into a new folder each run (`pagefind_fresh`, a clean index; see that
-function). `--huge` adds the 100,000-note vault
+function); with the 4,000-note vault measured too, it prints each peer's
+time over cartel's clean build (`ratios`). `--huge` adds the 100,000-note vault
 (clean build only).
 """
 
@@ -152,6 +153,21 @@ def peers(notes: int) -> dict:
     return found
 
 
+def ratios(cartel_clean: float, found: dict) -> dict:
+    """cartel's clean build against each peer, from the same run: `x_over_cartel` above 1 means cartel is faster.
+
+    Each peer that makes no search index is also paired with Pagefind, as the issue compares them: into a new
+    folder (`pagefind_fresh`, the clean index that `--no-cache` makes) and in place (`pagefind`, which reuses
+    the files its last run left).
+    """
+    times = {name: seconds for name, seconds in found.items() if isinstance(seconds, float)}
+    for site in ("hugo", "eleventy"):
+        for pagefind in ("pagefind_fresh", "pagefind"):
+            if site in times and pagefind in times:
+                times[f"{site} + {pagefind}"] = times[site] + times[pagefind]
+    return {f"{name}_over_cartel": round(seconds / cartel_clean, 2) for name, seconds in times.items()}
+
+
 def pagefind_fresh(work: Path, runs: int = 3) -> float:
     """Pagefind alone on Hugo's output, each run into a new folder: median seconds.
 
@@ -192,6 +208,9 @@ def main() -> None:
     if args.peers:
         report["peers_4000"] = peers(4000)
         print("peers", json.dumps(report["peers_4000"]), flush=True)
+        if 4000 in report["sizes"]:
+            report["ratios_4000"] = ratios(report["sizes"][4000]["clean"]["median_s"], report["peers_4000"])
+            print("ratios", json.dumps(report["ratios_4000"]), flush=True)
     print(json.dumps(report, indent=2))
     remove_fresh_folders()
 
