@@ -125,3 +125,15 @@ def test_a_note_reads_the_same_metadata_and_problems_either_way(monkeypatch):
     monkeypatch.setattr("cartel.parse.frontmatter.read_plain_yaml", lambda raw: None)
     assert parse_yaml_block(raw, "Fiche.md") == fast
     assert fast[0]["date"] == "2022-05-12" and [d.rule for d in fast[1]] == ["yaml-duplicate-key"]
+
+
+def test_every_character_pyyaml_rejects_is_left_to_it():
+    from yaml.reader import Reader
+
+    from cartel.parse.plain_yaml import _UNUSUAL
+
+    rejected = [chr(code) for code in range(0x110000) if Reader.NON_PRINTABLE.match(chr(code))]
+    assert len(rejected) > 2000  # the C0 and C1 controls, the surrogates, U+FFFE and U+FFFF
+    assert [c for c in rejected if not _UNUSUAL.match(c)] == []
+    assert all(_UNUSUAL.match(c) for c in "\t\r\x85\u2028\u2029\ufeff")  # read, but not as plain text
+    assert not any(_UNUSUAL.match(c) for c in "\n aé\xa0\u202f€\U0001F600")
