@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -16,6 +17,7 @@ from cartel.cli import main
 from cartel.config import load_config
 from cartel.diagnostics import Severity
 from cartel.importer import ImportOptions, import_documents
+from cartel.importer.command import LABEL_WIDTH
 from cartel.model import parse_resource, resource_context
 from cartel.parse import parse_note
 from cartel.parse.frontmatter import read_front_matter
@@ -347,6 +349,28 @@ def test_command_prints_the_report_table(vault):
     assert "Les petits musées et la photographie en salle" in result.output and "2020-06-18" in result.output
     assert "2 note(s) would be created, 0 duplicate(s) skipped, 0 failed." in result.output
     assert not (vault / "Brouillon").exists()
+
+
+def test_command_report_is_a_block_per_file_that_fits_a_narrow_terminal(vault):
+    expected = run([FIXTURES / "blogger_post.txt"], vault, dry_run=True).rows[0]
+    args = ["import", str(FIXTURES / "blogger_post.txt"), "--vault", str(vault)]
+    first = CliRunner().invoke(main, args, env={"COLUMNS": "60"})
+    again = CliRunner().invoke(main, args, env={"COLUMNS": "60"})
+    assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
+    lines = first.output.splitlines()
+    assert all(len(line) <= 60 and line == line.rstrip() for line in lines), first.output
+    # Each fact on a line of its own, under a label; a long value goes on under itself, never under the labels.
+    labels = [line[:LABEL_WIDTH].strip() for line in lines[lines.index("") + 1:-2] if line[:LABEL_WIDTH].strip()]
+    assert labels[:5] == ["created", "from", "title", "date", "type"], first.output
+    assert (labels.count("warning"), labels.count("removed")) == (len(expected.warnings), len(expected.removed)) == (1, 4)
+    continued = [line for line in lines if line.startswith(" " * LABEL_WIDTH)]
+    assert continued and all(line[LABEL_WIDTH] != " " for line in continued), first.output
+    assert "0 note(s) created, 1 duplicate(s) skipped, 0 failed." in again.output
+    assert any(re.match(r"duplicate +Brouillon/", line) for line in again.output.splitlines()), again.output
+    dry = CliRunner().invoke(main, args + ["--dry-run"], env={"COLUMNS": "60"})
+    assert "duplicate" in dry.output
+    fresh = CliRunner().invoke(main, ["import", str(FIXTURES / "article.html"), "--vault", str(vault), "--dry-run"])
+    assert any(re.match(r"would create +Brouillon/", line) for line in fresh.output.splitlines()), fresh.output
 
 
 def test_command_exits_1_when_a_file_fails(vault, tmp_path):

@@ -1,16 +1,16 @@
-"""The `cartel import` command: read the report of `import_documents` and print it as a table."""
+"""The `cartel import` command: read the report of `import_documents` and print it, a block per file."""
 
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from cartel.importer import ImportOptions, ImportReport, import_documents
+from cartel.importer import ImportOptions, ImportReport, ImportRow, import_documents
 
 ACTION_STYLE = {"created": "green", "would create": "cyan", "duplicate": "yellow", "failed": "bold red"}
 
@@ -32,21 +32,45 @@ def command(paths: tuple[Path, ...], vault: Path, into: str | None, note_type: s
 
 
 def print_report(console: Console, report: ImportReport) -> None:
-    """The table of files (file, title, date, type, warnings) and a summary line."""
+    """One block per file (what was done, to which note, from which file, then its title, date, type, warnings
+    and the lines taken out), then a summary line; long values wrap under themselves, whatever the width."""
     title = "Dry run: nothing written" if report.dry_run else f"Imported into {report.vault / report.folder}"
-    table = Table(title=escape(title), show_lines=True, expand=False)
-    for column in ("file", "title", "date", "type", "result", "warnings"):
-        table.add_column(column, overflow="fold")
+    for line in wrap_value(title, console.width):
+        console.print(escape(line), style="bold")
     for row in report.rows:
-        result = f"[{ACTION_STYLE.get(row.action, '')}]{escape(row.action)}[/]"
-        if row.target:
-            result += f"\n{escape(row.target)}"
-        notes = list(row.warnings) + [f"removed {line}" for line in row.removed]
-        table.add_row(escape(row.source), escape(row.title), row.date or "—",
-                      escape(" ".join(filter(None, (row.type, f"({row.format})" if row.format else "")))),
-                      result, escape("\n".join(notes)))
-    console.print(table)
+        console.print()
+        for label, style, value in file_block(row):
+            for i, line in enumerate(wrap_value(value, console.width - LABEL_WIDTH)):
+                shown = label.ljust(LABEL_WIDTH) if i == 0 else " " * LABEL_WIDTH
+                console.print(f"[{style}]{escape(shown)}[/]{escape(line)}" if style else escape(shown + line))
     verb = "would be created" if report.dry_run else "created"
     created = report.count("would create" if report.dry_run else "created")
-    console.print(f"{created} note(s) {verb}, {report.count('duplicate')} duplicate(s) skipped, "
-                  f"{report.count('failed')} failed.")
+    console.print()
+    summary = f"{created} note(s) {verb}, {report.count('duplicate')} duplicate(s) skipped, {report.count('failed')} failed."
+    for line in wrap_value(summary, console.width):
+        console.print(escape(line))
+
+
+LABEL_WIDTH = max(map(len, ACTION_STYLE)) + 2  # "would create" and two spaces
+
+
+def file_block(row: ImportRow) -> list[tuple[str, str, str]]:
+    """A file's outcome as (label, label style, value) lines: the action and the note (or the file), then the rest."""
+    lines = [(row.action, ACTION_STYLE.get(row.action, ""), row.target or row.source)]
+    if row.target:
+        lines.append(("  from", "", row.source))
+    if row.title:
+        lines.append(("  title", "", row.title))
+    if row.action in ("created", "would create"):
+        lines.append(("  date", "", row.date or "none found"))
+    if row.type:
+        lines.append(("  type", "", " ".join(filter(None, (row.type, f"({row.format})" if row.format else "")))))
+    failed = row.action == "failed"
+    lines += [("  error" if failed else "  warning", "red" if failed else "yellow", w) for w in row.warnings]
+    lines += [("  removed", "", line) for line in row.removed]
+    return lines
+
+
+def wrap_value(value: str, width: int) -> list[str]:
+    """`value` cut into lines of at most `width` characters (at spaces where it can), never fewer than 20."""
+    return textwrap.wrap(value, max(20, width), break_on_hyphens=False) or [""]
