@@ -341,7 +341,7 @@ def test_imported_notes_build_with_only_to_complete_reports(tmp_path):
 
 # -- the command -----------------------------------------------------------
 
-def test_command_prints_the_report_table(vault):
+def test_command_prints_the_report(vault):
     result = CliRunner().invoke(main, ["import", str(FIXTURES / "blogger_post.txt"), str(FIXTURES / "article.html"),
                                        "--vault", str(vault), "--dry-run"], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
