@@ -179,3 +179,44 @@ def _wait_listening(port: int, timeout: float = 60.0) -> bool:
         except OSError:
             time.sleep(0.1)
     return False
+
+
+def test_command_says_at_once_when_the_port_is_taken_and_builds_nothing(tmp_path):
+    from tests.conftest import write_vault
+    from tests.serve.conftest import VAULT
+
+    vault = write_vault(tmp_path / "v", VAULT)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = _serve(vault, "--port", str(port))
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert f"error: cannot serve on 127.0.0.1:{port}: port {port} is already in use".encode() in err, err
+    assert f"--port {port + 1}".encode() in err
+    assert b"Building" not in err and not (vault / ".cartel-cache").exists()
+
+
+def test_preview_server_takes_its_address_before_it_builds(tmp_path):
+    from cartel.serve.server import PreviewServer
+    from tests.conftest import write_vault
+    from tests.serve.conftest import VAULT
+
+    vault = write_vault(tmp_path / "v", VAULT)
+    first = PreviewServer(vault, port=0, use_cache=False, index_search=False)
+    first.bind()
+    port = first.port
+    try:
+        with pytest.raises(OSError):
+            PreviewServer(vault, port=port, use_cache=False, index_search=False).bind()
+        first.build()
+        first.start()
+        assert first.port == port
+        status, _ = raw_request(port, b"/")
+        assert status == 200
+    finally:
+        first.stop()
+    with socket.socket() as again:  # the address is given back when the preview stops
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))

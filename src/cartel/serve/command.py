@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 import webbrowser
 from pathlib import Path
@@ -41,6 +43,12 @@ def serve(vault: Path, port: int, host: str, open_browser: bool, no_cache: bool)
         err.print(f"[bold red]error:[/] {_escape(text)}", soft_wrap=True)
 
     preview = PreviewServer(vault, host, port, use_cache=not no_cache, report=report, report_error=report_error)
+    try:
+        preview.bind()  # before the build, which can take a while, so that a port in use is said at once
+    except OSError as error:
+        err.print(f"[bold red]error:[/] cannot serve on {_escape(host)}:{port}: {_escape(bind_problem(error, port))}",
+                  soft_wrap=True)
+        sys.exit(2)
     err.print(f"Building {_escape(str(vault))}…", highlight=False)
     first = preview.build()
     print_diagnostics(err, first.diagnostics)
@@ -54,11 +62,21 @@ def serve(vault: Path, port: int, host: str, open_browser: bool, no_cache: bool)
         if open_browser:
             webbrowser.open(url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:"))
 
-    try:
-        preview.run(on_ready=ready)
-    except OSError as error:  # the port is taken, the address is not ours...
-        err.print(f"[bold red]error:[/] cannot serve on {_escape(host)}:{port}: {_escape(str(error))}")
-        sys.exit(2)
+    preview.run(on_ready=ready)
+
+
+def bind_problem(error: OSError, port: int) -> str:
+    """What went wrong taking the address, and what to do, in an editor's words."""
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} is already in use (another preview, or another program); "
+                f"stop it, or choose another port: --port {port + 1 if port < 65535 else 8000}")
+    if error.errno == errno.EADDRNOTAVAIL:
+        return "this address is not one of this computer's; use --host 127.0.0.1"
+    if error.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}; choose a port above 1023, such as --port 8000"
+    if isinstance(error, socket.gaierror):
+        return f"the host name cannot be resolved ({error.strerror}); use --host 127.0.0.1"
+    return error.strerror or str(error)
 
 
 @click.command()
