@@ -5,6 +5,8 @@ This is the one place options are read; every other stage takes the `Config`.
 
 from __future__ import annotations
 
+import codecs
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,14 +78,33 @@ def load_config(root: Path) -> Config:
     if not path.is_file():
         return Config(root=root, theme_dir=theme_dir, directories=default_dirs)
     problems: list[Diagnostic] = []
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        line = getattr(error, "lineno", 1) or 1
-        problems.append(diag(CONFIG_NAME, line, "config-invalid", Severity.ERROR,
-                             f"cartel.toml cannot be read: {error}", "fix the TOML syntax; defaults are used meanwhile"))
+        line, column = toml_error_position(error, raw)
+        if isinstance(error, UnicodeDecodeError):
+            message, hint = "cartel.toml is not UTF-8", "save it as UTF-8; defaults are used meanwhile"
+        else:
+            message, hint = f"cartel.toml cannot be read: {error}", "fix the TOML syntax; defaults are used meanwhile"
+        problems.append(diag(CONFIG_NAME, line, "config-invalid", Severity.ERROR, message, hint, column))
         return Config(root=root, theme_dir=theme_dir, directories=default_dirs, diagnostics=tuple(problems))
     return _config_from_table(root, data, theme_dir, default_dirs, problems)
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
+
+
+def toml_error_position(error: Exception, raw: bytes) -> tuple[int, int]:
+    """Line and column of what made `raw` (cartel.toml's bytes) unreadable: Python 3.11's tomllib says them only in
+    its message, "at end of document" is the last line, a byte that is not UTF-8 is found by its offset."""
+    if isinstance(error, UnicodeDecodeError):
+        before = raw[:error.start + (3 if raw.startswith(codecs.BOM_UTF8) else 0)]  # utf-8-sig counts after the BOM
+        return before.count(b"\n") + 1, len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+    match = _TOML_POSITION.search(str(error))
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    return max(raw.count(b"\n") + (not raw.endswith(b"\n")), 1), 1
 
 
 def _config_from_table(root, data, theme_dir, default_dirs, problems) -> Config:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from click.testing import CliRunner
 
 import cartel.build
@@ -249,6 +250,37 @@ def test_bad_build_numbers_in_the_config_are_reported_and_defaults_used(tmp_path
         "[build] max_embed_depth = 'deux' is not valid; the default (5) is used",
         "[build] search_shard_size = 0 is not valid; the default (5000) is used"]
     assert "Texte repris." in (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("raw, position, message", [
+    (b'[site]\ntitle = "x\n', (2, 11), "cartel.toml cannot be read: Illegal character"),
+    (b"[site\n", (1, 6), "cartel.toml cannot be read: Expected ']'"),
+    (b"a = 1\n\nb = [1,\n", (3, 1), "cartel.toml cannot be read: Invalid value (at end of document)"),
+    (b'[site]\ntitle = "caf\xe9"\n', (2, 13), "cartel.toml is not UTF-8"),
+    (b'\xef\xbb\xbf[site]\ntitle = "caf\xe9"\n', (2, 13), "cartel.toml is not UTF-8"),
+])
+def test_an_unreadable_config_is_reported_where_it_goes_wrong(tmp_path, raw, position, message):
+    from cartel.config import load_config
+
+    vault = write_vault(tmp_path / "v", {"cartel.toml": raw})
+    [problem] = load_config(vault).diagnostics
+    assert (problem.path, problem.rule, (problem.line, problem.column)) == ("cartel.toml", "config-invalid", position)
+    assert problem.message.startswith(message)
+    assert ("UTF-8" in problem.hint) == ("UTF-8" in message)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["[site]", "title = 'T'", 'title = "', "[", "a = [1,", "= 2", "x = 1", "é", "café = <latin-1>",
+                                 "\t", "", "[[t]]", "b = {", "c = 1979-05-27"]), max_size=8))
+def test_a_config_that_cannot_be_read_is_reported_on_one_of_its_lines(tmp_path_factory, lines):
+    from cartel.config import load_config
+
+    raw = "\n".join(lines).encode("utf-8").replace(b"<latin-1>", "é".encode("latin-1"))  # a byte that is not UTF-8
+    vault = write_vault(tmp_path_factory.mktemp("v"), {"cartel.toml": raw})
+    for problem in (d for d in load_config(vault).diagnostics if d.message.startswith(("cartel.toml cannot be read", "cartel.toml is not UTF-8"))):
+        assert 1 <= problem.line <= max(len(lines), 1)
+        written = raw.split(b"\n")[problem.line - 1].decode("utf-8", "replace")
+        assert 1 <= problem.column <= len(written) + 1
 
 
 def test_build_reports_bad_check_settings_as_check_does(tmp_path):
