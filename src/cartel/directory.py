@@ -78,7 +78,7 @@ def read_directories(configs: tuple[DirectoryConfig, ...], sources: tuple[Source
         source = data.get(path)
         if source is None:
             if config.source and not implicit:
-                problems.append(diag("cartel.toml", 1, "directory-missing", Severity.WARNING,
+                problems.append(diag("cartel.toml", config.line, "directory-missing", Severity.WARNING,
                                      f"the directory CSV '{config.source}' is not in the vault (or is ignored); no page is made",
                                      "check the path in [[directory]] source, relative to the vault"))
             continue

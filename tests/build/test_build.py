@@ -283,6 +283,35 @@ def test_a_config_that_cannot_be_read_is_reported_on_one_of_its_lines(tmp_path_f
         assert 1 <= problem.column <= len(written) + 1
 
 
+def test_config_problems_point_at_the_line_that_sets_the_value(tmp_path):
+    from cartel.check import check_vault
+
+    toml = ('[site]\ntitle = "T"\n\n[check]\ndisable = ["nope"]\nfoo = 1\n[check.severity]\nlink-unresolved = "grave"\n'
+            '[build]\nfeed_entries = -1\n[types]\n"Q" = "quiz"\n[[directory]]\ntitle = "x"\n[[directory]]\n'
+            'source = "absent.csv"\n[extra]\n')
+    vault = write_vault(tmp_path / "v", {"cartel.toml": toml, "A.md": "# A\n"})
+    found = {(d.rule, d.line) for d in check_vault(vault, use_cache=False).diagnostics if d.path == "cartel.toml"}
+    assert found == {("config-unknown-rule", 5), ("config-unknown-key", 6), ("config-invalid", 8), ("config-invalid", 10),
+                     ("config-invalid", 12), ("config-invalid", 13), ("directory-missing", 16), ("config-unknown-key", 17)}
+
+
+@pytest.mark.parametrize("written, kept, problem", [
+    ("https://musees.example.org/", "https://musees.example.org", None),
+    ("http://localhost:8000", "http://localhost:8000", None),
+    ("musees.example.org", "", "is not a web site's address"),
+    ("https://example.org/musees/", "", "has a path"),
+    ("https://musees example.org", "", "is not a web site's address"),
+])
+def test_base_url_is_the_root_of_a_web_site_or_nothing_absolute_is_written(tmp_path, written, kept, problem):
+    vault = write_vault(tmp_path / "v", {"cartel.toml": f'[site]\n\nbase_url = "{written}"\n', "A.md": "# A\n\nTexte.\n"})
+    result = build_site(vault, tmp_path / "out", use_cache=False)
+    found = [d for d in result.diagnostics if d.rule == "config-invalid"]
+    assert [(d.line, problem in d.message) for d in found] == ([(3, True)] if problem else [])
+    sitemap = (tmp_path / "out" / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{kept}/a/</loc>" in sitemap
+    assert (f'<link rel="canonical" href="{kept}/a/">' in (tmp_path / "out" / "a" / "index.html").read_text()) == bool(kept)
+
+
 def test_build_reports_bad_check_settings_as_check_does(tmp_path):
     from cartel.check import check_vault
 

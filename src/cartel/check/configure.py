@@ -72,24 +72,27 @@ def configuration_problems(config: Config, known_rules: Iterable[str], known_opt
     """Rule ids, severities and `[check]` options (name → allowed strings, or `int`/`float`) cartel does not know."""
     known = set(known_rules)
     problems = []
-    named = [(rule, "disable") for rule in config.disabled_rules] + [(rule, "[check.severity]") for rule, _ in config.rule_severities]
-    for rule, where in named:
+    named = ([(rule, "disable", ("check", "disable")) for rule in config.disabled_rules]
+             + [(rule, "[check.severity]", ("check", "severity", rule)) for rule, _ in config.rule_severities])
+    for rule, where, path in named:
         if rule not in known:
-            problems.append(diag(CONFIG_NAME, 1, "config-unknown-rule", Severity.WARNING,
+            problems.append(diag(CONFIG_NAME, config.line_of(*path), "config-unknown-rule", Severity.WARNING,
                                  f"{where} names '{rule}', which is not a rule",
                                  "cartel check --list-rules prints every rule id"))
     for rule, level in config.rule_severities:
         if level.lower() not in SEVERITIES and level.lower() not in ("off", "none", "disable", "disabled"):
-            problems.append(diag(CONFIG_NAME, 1, "config-invalid", Severity.ERROR,
+            line = config.line_of("check", "severity", rule)
+            problems.append(diag(CONFIG_NAME, line, "config-invalid", Severity.ERROR,
                                  f"[check.severity] {rule} = '{level}' is not a severity",
                                  "use \"error\", \"warning\", \"info\" or \"off\""))
     options = dict(known_options)
     for name, value in config.check_options:
+        line = config.line_of("check", name)
         if name not in options:
-            problems.append(diag(CONFIG_NAME, 1, "config-unknown-key", Severity.WARNING,
+            problems.append(diag(CONFIG_NAME, line, "config-unknown-key", Severity.WARNING,
                                  f"unknown [check] option '{name}'", f"known options: {', '.join(sorted(options))}"))
         elif not _valid(value, options[name]):
-            problems.append(diag(CONFIG_NAME, 1, "config-invalid", Severity.ERROR,
+            problems.append(diag(CONFIG_NAME, line, "config-invalid", Severity.ERROR,
                                  f"[check] {name} = {value!r} is not valid; the default is used",
                                  f"use {' or '.join(map(repr, options[name])) if isinstance(options[name], tuple) else 'a number'}"))
     return problems
