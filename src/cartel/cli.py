@@ -24,15 +24,15 @@ from cartel.emit import OutputRefused
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def print_diagnostics(console: Console, diagnostics, fmt: str = "text") -> None:
-    """Diagnostics grouped by file, compiler style; or JSON; or GitHub annotations."""
+def print_diagnostics(console: Console, diagnostics, fmt: str = "text", folder: str = "") -> None:
+    """Diagnostics grouped by file, compiler style; or JSON; or GitHub annotations (`folder`: see format_github)."""
     ordered = sort_diagnostics(diagnostics)
     if fmt == "json":
         click.echo(format_json(ordered))
         return
     if fmt == "github":
         for d in ordered:
-            click.echo(format_github(d))
+            click.echo(format_github(d, folder))
         return
     lines: list[tuple] = []  # each line's pieces: text, or (text, style)
     for d in ordered:

@@ -62,9 +62,20 @@ def format_json(diagnostics) -> str:
     return json.dumps([d.to_json() for d in sort_diagnostics(diagnostics)], ensure_ascii=False, indent=2)
 
 
-def format_github(diagnostic: Diagnostic) -> str:
-    """A GitHub Actions workflow annotation."""
+def format_github(diagnostic: Diagnostic, folder: str = "") -> str:
+    """A GitHub Actions workflow annotation; `folder`: the vault's path from the repository's root, which GitHub
+    takes file paths from."""
     level = {"error": "error", "warning": "warning", "info": "notice"}[diagnostic.severity.value]
     message = diagnostic.message + (f" ({diagnostic.hint})" if diagnostic.hint else "")
-    message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level} file={diagnostic.path},line={diagnostic.line},col={diagnostic.column},title={diagnostic.rule}::{message}"
+    path = f"{folder}/{diagnostic.path}" if folder else diagnostic.path
+    return (f"::{level} file={_github_property(path)},line={diagnostic.line},col={diagnostic.column},"
+            f"title={_github_property(diagnostic.rule)}::{_github_data(message)}")
+
+
+def _github_data(text: str) -> str:
+    # As GitHub's own toolkit escapes a command's message (escapeData) and its properties (escapeProperty).
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")

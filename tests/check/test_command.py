@@ -73,6 +73,23 @@ def test_github_format_writes_workflow_annotations(tmp_path):
     assert len(lines) == 4
 
 
+def test_github_annotations_name_files_from_the_checkout_and_escape_what_github_reads(tmp_path, monkeypatch):
+    odd = "Questions/Musées: collections, publics.md"  # a colon and a comma, which end a property in GitHub's syntax
+    vault = vault_with(tmp_path / "depot" / "site", {odd: FILES[Q]})
+    inside = vault.relative_to(tmp_path / "depot").as_posix()
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path / "depot")
+    from_checkout = CliRunner().invoke(main, ["check", inside, "--format", "github"]).stdout.splitlines()
+    assert from_checkout[0].startswith(f"::warning file={inside}/Questions/Musées%3A collections%2C publics.md,line=4,"
+                                       "col=1,title=question-no-resource::")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    in_workflow = CliRunner().invoke(main, ["check", str(vault), "--format", "github"]).stdout.splitlines()
+    assert in_workflow[0].startswith(f"::warning file=depot/{inside}/Questions/Musées%3A collections%2C publics.md,line=4,")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(vault))
+    at_root = CliRunner().invoke(main, ["check", str(vault), "--format", "github"]).stdout.splitlines()
+    assert at_root[0].startswith("::warning file=Questions/Musées%3A collections%2C publics.md,line=4,")
+
+
 def test_a_clean_vault_says_so(tmp_path):
     result = run(vault_with(tmp_path, {}))
     assert result.exit_code == 0 and result.output == "No problems found.\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from itertools import groupby
@@ -42,8 +43,16 @@ def check(vault: Path, fmt: str, fix: bool, list_rules: bool, no_cache: bool) ->
     if fix:
         result, report = fix_vault(vault, result, use_cache=not no_cache)
         print_fixes(Console(stderr=fmt != "text", highlight=False, soft_wrap=True), report)
-    print_report(out, result.diagnostics, fmt)
+    print_report(out, result.diagnostics, fmt, repository_folder(vault) if fmt == "github" else "")
     sys.exit(1 if result.errors else 0)
+
+
+def repository_folder(vault: Path) -> str:
+    """The vault's folder from the workflow's checkout (GITHUB_WORKSPACE, else the current folder), as annotations
+    name files; "" when the vault is that folder or outside it."""
+    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+    folder = vault.resolve()
+    return folder.relative_to(root).as_posix() if folder != root and folder.is_relative_to(root) else ""
 
 
 def fix_vault(vault: Path, result: CheckResult, use_cache: bool = True) -> tuple[CheckResult, FixReport]:
@@ -81,11 +90,11 @@ def _shown(text: str) -> str:
     return '"' + "".join(_VISIBLE.get(c, c) for c in text) + '"'
 
 
-def print_report(console: Console, diagnostics, fmt: str) -> None:
+def print_report(console: Console, diagnostics, fmt: str, folder: str = "") -> None:
     """Diagnostics grouped by file with a blank line between files, then a summary by rule; json/github as is."""
     ordered = sort_diagnostics(diagnostics)
     if fmt != "text":
-        print_diagnostics(console, ordered, fmt)
+        print_diagnostics(console, ordered, fmt, folder)
         print_summary(Console(stderr=True, highlight=False, soft_wrap=True), ordered)
         return
     groups = [list(group) for _, group in groupby(ordered, key=lambda d: d.path)]
