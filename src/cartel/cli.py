@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -177,7 +178,10 @@ def new(directory: Path) -> None:
     with resources.as_file(skeleton) as source:
         shutil.copytree(source, directory, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    click.echo(f"New vault in {directory}. Build it with: cartel build {directory}")
+    shown = shlex.quote(str(directory))  # the commands are copied into a shell: a name with spaces stays one word
+    click.echo(f"New vault in {directory.resolve()}\n"
+               f"  preview it while you write:  cartel serve {shown}\n"
+               f"  build the site:              cartel build {shown}")
 
 
 def run() -> None:

@@ -233,6 +233,22 @@ def test_new_vault_builds_clean(tmp_path):
     assert again.exit_code == 2
 
 
+def test_new_prints_commands_that_work_when_pasted_into_a_shell(tmp_path):
+    import shlex
+    import subprocess
+    import sys
+
+    folder = tmp_path / "Mon site d'essai"
+    result = CliRunner().invoke(main, ["new", str(folder)])
+    assert result.exit_code == 0 and str(folder) in result.output.splitlines()[0]
+    build = next(line.split(":  ", 1)[1].strip() for line in result.output.splitlines() if "build the site" in line)
+    assert shlex.split(build) == ["cartel", "build", str(folder)]
+    shell = subprocess.run(["sh", "-c", build.replace("cartel", f"{shlex.quote(sys.executable)} -m cartel", 1)],
+                           capture_output=True, text=True, timeout=120)
+    assert shell.returncode == 0, shell.stderr
+    assert (folder / "_site" / "index.html").is_file()
+
+
 def test_assets_are_copied_and_cartel_toml_is_not(tmp_path):
     vault = write_vault(tmp_path / "v", {"cartel.toml": "[site]\ntitle = 'T'\n", "A.md": "![[Photo du musée.PNG|Une salle]]\n",
                                          "img/Photo du musée.PNG": b"\x89PNG fake"})
