@@ -56,7 +56,8 @@ def _escape(text: str) -> str:
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False)
+    # Messages are not cut at 80 columns: a terminal wraps them itself, and a log keeps each on one line.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 class _LazyProgress:

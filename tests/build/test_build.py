@@ -184,9 +184,10 @@ def test_non_empty_folder_not_made_by_cartel_is_refused(tmp_path):
     vault = write_vault(tmp_path / "v", {"A.md": "# A\n"})
     precious = write_vault(tmp_path / "docs", {"mine.txt": "à garder"})
     runner = CliRunner()
-    result = runner.invoke(main, ["build", str(vault), "-o", str(precious)])
+    result = runner.invoke(main, ["build", str(vault), "-o", str(precious)], env={"COLUMNS": "60"})
     assert result.exit_code == 2
-    assert "not created by cartel" in result.output
+    [message] = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert "not created by cartel" in message and message.endswith("choose an empty or new folder")  # one line, uncut
     assert (precious / "mine.txt").read_text(encoding="utf-8") == "à garder"
     build_site(vault, tmp_path / "fresh")
     assert (tmp_path / "fresh" / MARKER).is_file()
