@@ -9,7 +9,6 @@ import codecs
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from cartel.diagnostics import Diagnostic, Severity, diag
@@ -194,7 +193,9 @@ def line_of(key_lines: dict[tuple, int], path: tuple) -> int:
 
 
 def _config_from_table(root, data, theme_dir, default_dirs, problems, key_lines: dict[tuple, int]) -> Config:
-    where = partial(_where, key_lines)
+    def where(*path) -> int:
+        return line_of(key_lines, path)
+
     site = _table(data, ("site",), problems, where)
     vault = _table(data, ("vault",), problems, where)
     types = _table(data, ("types",), problems, where)
@@ -234,18 +235,15 @@ def _config_from_table(root, data, theme_dir, default_dirs, problems, key_lines:
         disabled_rules=_strings(check.get("disable"), ()),
         rule_severities=tuple(sorted((str(k), str(v)) for k, v in severities.items())),
         check_options=check_options,
-        max_embed_depth=_whole_number(build, "max_embed_depth", 5, 0, problems, where("build", "max_embed_depth")),
-        search_shard_size=_whole_number(build, "search_shard_size", 5000, 1, problems, where("build", "search_shard_size")),
-        pack_notes_from=_whole_number(build, "pack_notes_from", 10000, 1, problems, where("build", "pack_notes_from")),
-        feed_entries=_whole_number(build, "feed_entries", 50, 0, problems, where("build", "feed_entries")),
+        max_embed_depth=_whole_number(build, "max_embed_depth", 5, 0, problems, where),
+        search_shard_size=_whole_number(build, "search_shard_size", 5000, 1, problems, where),
+        pack_notes_from=_whole_number(build, "pack_notes_from", 10000, 1, problems, where),
+        feed_entries=_whole_number(build, "feed_entries", 50, 0, problems, where),
         theme_dir=theme_dir,
         diagnostics=tuple(problems),
         key_lines=key_lines,
     )
 
-
-def _where(key_lines: dict[tuple, int], *path) -> int:
-    return line_of(key_lines, path)
 
 
 _BASE_URL = re.compile(r"https?://[^/\s?#@]+", re.IGNORECASE)
@@ -269,12 +267,12 @@ def _base_url(site: dict, problems: list, line: int) -> str:
     return ""
 
 
-def _whole_number(table: dict, key: str, default: int, minimum: int, problems: list, line: int) -> int:
-    """`table[key]` when it is a whole number of at least `minimum`; else `default` and a diagnostic at `line`."""
-    value = table.get(key, default)
+def _whole_number(build: dict, key: str, default: int, minimum: int, problems: list, where) -> int:
+    """`[build] key` when it is a whole number of at least `minimum`; else `default` and a diagnostic at its line."""
+    value = build.get(key, default)
     if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
         return value
-    problems.append(diag(CONFIG_NAME, line, "config-invalid", Severity.ERROR,
+    problems.append(diag(CONFIG_NAME, where("build", key), "config-invalid", Severity.ERROR,
                          f"[build] {key} = {value!r} is not valid; the default ({default}) is used",
                          f"write a whole number of at least {minimum}"))
     return default
