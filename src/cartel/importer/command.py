@@ -13,6 +13,7 @@ from rich.markup import escape
 from cartel.importer import ImportOptions, ImportReport, ImportRow, import_documents
 
 ACTION_STYLE = {"created": "green", "would create": "cyan", "duplicate": "yellow", "failed": "bold red"}
+LABEL_WIDTH = max(map(len, ACTION_STYLE)) + 2  # "would create" and two spaces: the report's column of labels
 
 
 @click.command("import")
@@ -49,9 +50,6 @@ def print_report(console: Console, report: ImportReport) -> None:
     summary = f"{created} note(s) {verb}, {report.count('duplicate')} duplicate(s) skipped, {report.count('failed')} failed."
     for line in wrap_value(summary, console.width):
         console.print(escape(line))
-
-
-LABEL_WIDTH = max(map(len, ACTION_STYLE)) + 2  # "would create" and two spaces
 
 
 def file_block(row: ImportRow) -> list[tuple[str, str, str]]:
